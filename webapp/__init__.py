@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, request, session
 
-from webapp.config import INSTANCE_DIR, load_config
+from webapp.config import INSTANCE_DIR, ROOT, load_config
 
 logging.getLogger("transitions").setLevel(logging.WARNING)
 
@@ -23,28 +23,62 @@ def create_app(overrides: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     _register_cli(app)
+    from webapp.common.web import register_web_hooks
+
+    register_web_hooks(app)
     return app
+
+
+def select_locale() -> str:
+    """Russian first; English when the user picked it (``?lang=en`` is stored in the session)."""
+    lang = request.args.get("lang")
+    if lang in ("ru", "en"):
+        session["lang"] = lang
+    return session.get("lang", "ru")
 
 
 def _init_extensions(app: Flask) -> None:
     from webapp import extensions as ext
+    from webapp import models  # noqa: F401  (registers every table)
+    from webapp.auth.services import load_session_user
 
     ext.db.init_app(app)
-    ext.migrate.init_app(app, ext.db, directory=str(Path(__file__).parent.parent / "migrations"),
-                         render_as_batch=True)
+    ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"), render_as_batch=True)
     ext.csrf.init_app(app)
     ext.bootstrap.init_app(app)
     ext.mail.init_app(app)
     ext.limiter.init_app(app)
+    ext.babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(ROOT / "webapp" / "translations"),
+    )
+    ext.login_manager.init_app(app)
+    ext.login_manager.login_view = "auth.login"
+    ext.login_manager.login_message = "Войдите, чтобы продолжить."
+    ext.login_manager.login_message_category = "info"
+    ext.login_manager.session_protection = "strong"
+    ext.login_manager.user_loader(load_session_user)
 
 
 def _register_blueprints(app: Flask) -> None:
-    pass
+    from webapp.api.views import bp as api_bp
+    from webapp.auth.views import bp as auth_bp
+    from webapp.documents.views import bp as documents_bp
+    from webapp.home import bp as home_bp
+    from webapp.notifications.views import bp as notifications_bp
+    from webapp.overview.views import bp as overview_bp
+    from webapp.reviews.views import bp as reviews_bp
+
+    for bp in (home_bp, auth_bp, documents_bp, reviews_bp, overview_bp, notifications_bp, api_bp):
+        app.register_blueprint(bp)
 
 
 def _register_cli(app: Flask) -> None:
+    from webapp.cli import register_cli
     from webapp.crosscheck.cli import crosscheck_cli
     from webapp.expertise.cli import expertise_cli
 
+    register_cli(app)
     app.cli.add_command(crosscheck_cli)
     app.cli.add_command(expertise_cli)

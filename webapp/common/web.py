@@ -1,0 +1,64 @@
+"""Security headers, error pages and template globals."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template, request
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "frame-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'self'"
+)
+
+ERROR_TEXT = {
+    400: "Неверный запрос.",
+    403: "Недостаточно прав для этого действия.",
+    404: "Страница не найдена или у вас нет к ней доступа.",
+    405: "Метод не поддерживается.",
+    413: "Файл слишком большой.",
+    429: "Слишком много попыток. Подождите минуту и попробуйте снова.",
+    500: "Внутренняя ошибка. Мы уже знаем о ней; попробуйте позже.",
+}
+
+
+def register_web_hooks(app: Flask) -> None:
+    app.after_request(_security_headers)
+    app.context_processor(_template_globals)
+    for code in ERROR_TEXT:
+        app.register_error_handler(code, _error_page)
+    app.register_error_handler(CSRFError, _csrf_error)
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _template_globals() -> dict:
+    from webapp.notifications.views import unread_count
+
+    unread = unread_count(current_user.id) if current_user.is_authenticated else 0
+    return {"unread_notifications": unread}
+
+
+def _error_page(exc):
+    code = getattr(exc, "code", 500) or 500
+    if request.path.startswith("/api/"):
+        from webapp.api.views import error
+
+        return error(code, ERROR_TEXT.get(code, "Ошибка."))
+    return render_template("error.html", code=code, message=ERROR_TEXT.get(code, "Ошибка.")), code
+
+
+def _csrf_error(exc):
+    message = "Форма устарела или отправлена не с этого сайта. Обновите страницу и повторите."
+    return render_template("error.html", code=400, message=message), 400

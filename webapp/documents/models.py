@@ -1,0 +1,162 @@
+"""Documents, their immutable versions and the append-only transition log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from transitions import EventData
+
+from webapp.campaigns.models import Campaign, DocumentType, RiskFactor
+from webapp.common.time import UTCDateTime, utcnow
+from webapp.extensions import db
+from webapp.orgs.models import School
+from workflows.document import DocumentFlow, DocumentState
+
+_STATE_VALUES = ", ".join(f"'{s.value}'" for s in DocumentState)
+
+
+class Document(DocumentFlow, db.Model):
+    """One document of a school, of one type (and risk), in one campaign."""
+
+    __tablename__ = "documents"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "school_id", "document_type_id", "risk_factor_id"),
+        CheckConstraint(f"state in ({_STATE_VALUES})", name="state"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id"), index=True)
+    school_id: Mapped[int] = mapped_column(ForeignKey("schools.id"), index=True)
+    document_type_id: Mapped[int] = mapped_column(ForeignKey("document_types.id"))
+    risk_factor_id: Mapped[int | None] = mapped_column(ForeignKey("risk_factors.id"))
+    title: Mapped[str] = mapped_column(String(400))
+    _state: Mapped[str] = mapped_column("state", String(32), index=True)
+    lock_version: Mapped[int] = mapped_column(default=1)
+    latest_version_number: Mapped[int] = mapped_column(default=0)
+    revision_base_version: Mapped[int] = mapped_column(default=0)
+    approved_version_number: Mapped[int | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    state_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    state_changed_by: Mapped[str] = mapped_column(String(200), default="")
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    campaign: Mapped[Campaign] = relationship()
+    school: Mapped[School] = relationship()
+    document_type: Mapped[DocumentType] = relationship(lazy="joined")
+    risk_factor: Mapped[RiskFactor | None] = relationship()
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", order_by="DocumentVersion.number"
+    )
+    history: Mapped[list[TransitionLog]] = relationship(
+        back_populates="document", order_by="TransitionLog.id"
+    )
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self._state = DocumentState.DRAFT.value
+
+    @hybrid_property
+    def state(self) -> str:
+        return self._state
+
+    @state.inplace.setter
+    def _state_setter(self, value: str) -> None:
+        if not self._firing:
+            raise AttributeError("Document.state changes only through fire()")
+        self._state = str(value)
+
+    @state.inplace.expression
+    @classmethod
+    def _state_expression(cls):
+        return cls._state
+
+    @property
+    def has_file(self) -> bool:
+        return self.latest_version_number > 0
+
+    @property
+    def has_new_version(self) -> bool:
+        return self.latest_version_number > self.revision_base_version
+
+    def record_transition(self, event_data: EventData) -> None:
+        """The machine's after_state_change hook: audit row and outbox, in this session."""
+        from webapp.notifications.outbox import queue_for_transition
+
+        ctx = event_data.kwargs["ctx"]
+        dest = event_data.transition.dest
+        now = utcnow()
+        self.state_changed_at = now
+        self.state_changed_by = ctx.actor_name
+        if dest == DocumentState.REVISION_REQUESTED:
+            self.revision_base_version = self.latest_version_number
+        if dest == DocumentState.APPROVED:
+            self.approved_version_number = self.latest_version_number
+        if dest == DocumentState.SUBMITTED:
+            self.submitted_at = now
+        log = TransitionLog(
+            document=self,
+            from_state=event_data.transition.source,
+            to_state=dest,
+            event=event_data.event.name,
+            actor_id=ctx.actor_id,
+            actor_name=ctx.actor_name,
+            comment=ctx.comment.strip(),
+            version_number=self.latest_version_number,
+            at=now,
+        )
+        db.session.add(log)
+        queue_for_transition(self, log)
+
+
+class DocumentVersion(db.Model):
+    """An immutable uploaded file of a document."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    number: Mapped[int]
+    stored_name: Mapped[str] = mapped_column(String(100), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int]
+    mime: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(8))
+    original_name: Mapped[str] = mapped_column(String(255))
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_by_name: Mapped[str] = mapped_column(String(200), default="")
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="versions")
+
+
+class TransitionLog(db.Model):
+    """Append-only audit row for every state change."""
+
+    __tablename__ = "transition_logs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    from_state: Mapped[str] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    event: Mapped[str] = mapped_column(String(32))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    actor_name: Mapped[str] = mapped_column(String(200))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    version_number: Mapped[int] = mapped_column(default=0)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[Document] = relationship(back_populates="history")
+
+
+@event.listens_for(TransitionLog, "before_update")
+@event.listens_for(TransitionLog, "before_delete")
+@event.listens_for(DocumentVersion, "before_update")
+@event.listens_for(DocumentVersion, "before_delete")
+def _refuse_change(mapper, connection, target) -> None:
+    raise PermissionError(f"{type(target).__name__} rows are append-only")

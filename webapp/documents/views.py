@@ -1,0 +1,142 @@
+"""School cabinet, document page, uploads, downloads and transitions."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from webapp.auth.permissions import can_upload, can_view_school, is_school_member
+from webapp.campaigns.services import current_campaign
+from webapp.documents import services
+from webapp.documents.queries import document_or_404, last_remark, school_documents, version_or_404
+from webapp.documents.uploads import UploadRejected, content_disposition
+from webapp.extensions import db
+from webapp.orgs.models import School
+from webapp.reviews.models import Review
+from workflows.document import EDITABLE_STATES, STATE_LABELS, TRIGGER_LABELS
+from workflows.machine import WorkflowError
+
+bp = Blueprint("documents", __name__, template_folder="templates")
+
+
+@bp.route("/cabinet")
+@login_required
+def cabinet():
+    school_ids = [m.school_id for m in current_user.memberships if m.role == "school"]
+    if not school_ids:
+        abort(403)
+    return redirect(url_for("documents.school", school_id=school_ids[0]))
+
+
+@bp.route("/schools/<int:school_id>")
+@login_required
+def school(school_id: int):
+    school = db.session.get(School, school_id)
+    if school is None or not can_view_school(current_user, school):
+        abort(404)
+    campaign = current_campaign()
+    documents = school_documents(school.id, campaign.id) if campaign else []
+    return render_template(
+        "documents/school.html",
+        school=school,
+        campaign=campaign,
+        documents=documents,
+        state_labels=STATE_LABELS,
+        own=is_school_member(current_user, school.id),
+    )
+
+
+@bp.route("/documents/<int:document_id>")
+@login_required
+def detail(document_id: int):
+    document = document_or_404(current_user, document_id)
+    reviews = (
+        db.session.query(Review)
+        .filter(Review.document_id == document.id, Review.finished_at.is_not(None))
+        .order_by(Review.finished_at.desc())
+        .all()
+    )
+    return render_template(
+        "documents/detail.html",
+        document=document,
+        reviews=reviews,
+        triggers=services.available_triggers(current_user, document),
+        trigger_labels=TRIGGER_LABELS,
+        state_labels=STATE_LABELS,
+        may_upload=can_upload(current_user, document) and document.state in EDITABLE_STATES,
+        remark=last_remark(document) if document.state == "revision_requested" else "",
+    )
+
+
+@bp.route("/documents/<int:document_id>/versions", methods=["POST"])
+@login_required
+def upload(document_id: int):
+    document = document_or_404(current_user, document_id)
+    if not can_upload(current_user, document):
+        abort(403)
+    file = request.files.get("file")
+    if file is None or not file.filename:
+        flash("Выберите файл для загрузки.", "danger")
+        return redirect(url_for(".detail", document_id=document.id))
+    try:
+        version = services.add_version(document.id, file.stream, file.filename, actor=current_user)
+        db.session.commit()
+    except (UploadRejected, WorkflowError) as exc:
+        db.session.rollback()
+        flash(str(exc), "danger")
+    else:
+        flash(f"Версия {version.number} загружена: {version.original_name}.", "success")
+    return redirect(url_for(".detail", document_id=document.id))
+
+
+@bp.route("/documents/<int:document_id>/transitions", methods=["POST"])
+@login_required
+def transition(document_id: int):
+    document = document_or_404(current_user, document_id)
+    trigger = request.form.get("trigger", "")
+    expected = request.form.get("lock_version", type=int)
+    try:
+        services.apply_transition(
+            document.id,
+            trigger,
+            actor=current_user,
+            comment=request.form.get("comment", ""),
+            expected_version=expected,
+        )
+        db.session.commit()
+    except services.StateConflict as exc:
+        db.session.rollback()
+        flash(exc.message, "warning")
+        return detail(document.id), 409
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(exc.message, "danger")
+    else:
+        flash(f"Готово: {TRIGGER_LABELS.get(trigger, trigger)}.", "success")
+    return redirect(url_for(".detail", document_id=document.id))
+
+
+@bp.route("/documents/<int:document_id>/versions/<int:number>/file")
+@login_required
+def download(document_id: int, number: int):
+    document = document_or_404(current_user, document_id)
+    version = version_or_404(document, number)
+    inline = request.args.get("inline") == "1" and version.kind == "pdf"
+    response = send_file(
+        services.version_path(version), mimetype=version.mime, conditional=True, max_age=0
+    )
+    response.headers["Content-Disposition"] = content_disposition(version.original_name, inline)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    if inline:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -1,0 +1,35 @@
+"""In-app notifications; each row is also the outbox entry for its e-mail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.common.time import UTCDateTime, utcnow
+from webapp.extensions import db
+
+
+class Notification(db.Model):
+    __tablename__ = "notifications"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key"),
+        UniqueConstraint("transition_log_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    transition_log_id: Mapped[int | None] = mapped_column(ForeignKey("transition_logs.id"))
+    dedupe_key: Mapped[str | None] = mapped_column(String(120))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    email_attempts: Mapped[int] = mapped_column(default=0)
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    transition_log = relationship("TransitionLog")
+    document = relationship("Document")

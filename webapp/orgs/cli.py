@@ -1,0 +1,5 @@
+"""Command line for organisations and users (import from CSV/XLSX)."""
+
+from flask.cli import AppGroup
+
+orgs_cli = AppGroup("orgs", help="Организации и пользователи")

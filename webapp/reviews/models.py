@@ -1,0 +1,90 @@
+"""Checklist reviews of a document version by its curator."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from webapp.campaigns.models import ChecklistTemplate, Criterion
+from webapp.common.time import UTCDateTime, utcnow
+from webapp.extensions import db
+
+
+class Verdict(enum.StrEnum):
+    APPROVE = "approve"
+    APPROVE_WITH_REMARKS = "approve_with_remarks"
+    REVISE = "revise"
+
+
+VERDICT_LABELS = {
+    Verdict.APPROVE: "Согласовано",
+    Verdict.APPROVE_WITH_REMARKS: "Согласовано с замечаниями",
+    Verdict.REVISE: "На доработку",
+}
+
+
+class AnswerStatus(enum.StrEnum):
+    MET = "met"
+    REMARK = "remark"
+    NOT_MET = "not_met"
+
+
+ANSWER_LABELS = {
+    AnswerStatus.MET: "Соответствует",
+    AnswerStatus.REMARK: "Есть замечания",
+    AnswerStatus.NOT_MET: "Не соответствует",
+}
+
+
+class Review(db.Model):
+    """A curator's checklist for one version; finished reviews are never rewritten."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint(
+            "verdict is null or verdict in ('approve', 'approve_with_remarks', 'revise')",
+            name="verdict",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    version_number: Mapped[int]
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    role: Mapped[str] = mapped_column(String(16), default="curator")
+    template_id: Mapped[int] = mapped_column(ForeignKey("checklist_templates.id"))
+    verdict: Mapped[str | None] = mapped_column(String(32))
+    comment: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    template: Mapped[ChecklistTemplate] = relationship()
+    answers: Mapped[list[ReviewAnswer]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    def answer_for(self, criterion_id: int) -> ReviewAnswer | None:
+        return next((a for a in self.answers if a.criterion_id == criterion_id), None)
+
+    def is_complete(self) -> bool:
+        answered = {a.criterion_id for a in self.answers if a.status}
+        return all(c.id in answered for c in self.template.criteria)
+
+
+class ReviewAnswer(db.Model):
+    __tablename__ = "review_answers"
+    __table_args__ = (
+        UniqueConstraint("review_id", "criterion_id"),
+        CheckConstraint("status in ('met', 'remark', 'not_met')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("criteria.id"))
+    status: Mapped[str] = mapped_column(String(16))
+    comment: Mapped[str] = mapped_column(Text, default="")
+
+    criterion: Mapped[Criterion] = relationship()
