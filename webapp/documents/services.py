@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
@@ -27,13 +28,14 @@ class StateConflict(WorkflowError):
 
 def load_for_update(document_id: int) -> Document | None:
     """Load a document locked for this transaction (row lock on PostgreSQL)."""
-    return db.session.get(
-        Document,
-        document_id,
-        with_for_update=True,
-        populate_existing=True,
-        options=[joinedload(Document.school)],
+    stmt = (
+        select(Document)
+        .where(Document.id == document_id)
+        .options(joinedload(Document.school))
+        .with_for_update(of=Document)
+        .execution_options(populate_existing=True)
     )
+    return db.session.scalars(stmt).first()
 
 
 def build_context(
