@@ -30,16 +30,21 @@ def create_database(name: str) -> str:
 
 def drop_database(name: str) -> None:
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        drop = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
+        conn.execute(drop.format(sql.Identifier(name)))
 
 
 def truncate_all(url: str) -> None:
     """Empty every table but alembic_version; triggers are bypassed by TRUNCATE."""
     dsn = "postgresql://" + url.removeprefix("postgresql+psycopg://")
     with psycopg.connect(dsn, autocommit=True) as conn:
-        tables = [r[0] for r in conn.execute(
-            "select tablename from pg_tables where schemaname = 'public' "
-            "and tablename <> 'alembic_version'")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "select tablename from pg_tables where schemaname = 'public' "
+                "and tablename <> 'alembic_version'"
+            )
+        ]
         if tables:
             names = sql.SQL(", ").join(sql.Identifier(t) for t in tables)
             conn.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY CASCADE").format(names))

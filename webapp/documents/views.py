@@ -23,7 +23,7 @@ from webapp.extensions import db
 from webapp.orgs.models import School
 from webapp.reviews.models import Review
 from workflows.document import EDITABLE_STATES, STATE_LABELS, TRIGGER_LABELS
-from workflows.machine import WorkflowError
+from workflows.machine import NotPermitted, WorkflowError
 
 bp = Blueprint("documents", __name__, template_folder="templates")
 
@@ -113,16 +113,21 @@ def transition(document_id: int):
             expected_version=expected,
         )
         db.session.commit()
-    except services.StateConflict as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-        return detail(document.id), 409
     except WorkflowError as exc:
         db.session.rollback()
-        flash(exc.message, "danger")
-    else:
-        flash(f"Готово: {TRIGGER_LABELS.get(trigger, trigger)}.", "success")
+        flash(exc.message, "warning" if isinstance(exc, services.StateConflict) else "danger")
+        return detail(document.id), _refusal_status(exc)
+    flash(f"Готово: {TRIGGER_LABELS.get(trigger, trigger)}.", "success")
     return redirect(url_for(".detail", document_id=document.id))
+
+
+def _refusal_status(exc: WorkflowError) -> int:
+    """409 for a lost race, 403 for a role that may not, 422 for an unmet condition."""
+    if isinstance(exc, services.StateConflict):
+        return 409
+    if isinstance(exc, NotPermitted):
+        return 403
+    return 422
 
 
 @bp.route("/documents/<int:document_id>/versions/<int:number>/file")
@@ -134,9 +139,17 @@ def download(document_id: int, number: int):
     response = send_file(
         services.version_path(version), mimetype=version.mime, conditional=True, max_age=0
     )
-    response.headers["Content-Disposition"] = content_disposition(version.original_name, inline)
+    response.headers["Content-Disposition"] = content_disposition(_download_name(version), inline)
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     if inline:
         response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _download_name(version) -> str:
+    """The original name, with the extension of the detected type if the user's differs."""
+    name = version.original_name
+    if not name.lower().endswith(f".{version.kind}"):
+        name = f"{name}.{version.kind}"
+    return name

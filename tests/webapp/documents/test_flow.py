@@ -28,8 +28,9 @@ def first_document(code: str = "08-UMC") -> Document:
 def test_school_uploads_and_submits_then_curator_is_notified(app, demo, client):
     doc = first_document()
     login(client, "school.08-umc@ekspertiza.local")
-    r = client.post(f"/documents/{doc.id}/versions",
-                    data={"file": (io.BytesIO(PDF), "Концепция.pdf")})
+    r = client.post(
+        f"/documents/{doc.id}/versions", data={"file": (io.BytesIO(PDF), "Концепция.pdf")}
+    )
     assert r.status_code == 302
     r = client.post(f"/documents/{doc.id}/transitions", data={"trigger": "submit"})
     assert r.status_code == 302

@@ -1,0 +1,37 @@
+# Ekspertiza: the two commands are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install lint bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## Run the app with demo data on the embedded default (SQLite) plus a real Celery worker and beat.
+run: $(STAMP)
+	$(BIN)/python scripts/run_dev.py
+
+## Run the whole test suite (unit, SQLite + PostgreSQL, real worker over Redis, Chromium e2e).
+test: $(STAMP)
+	./scripts/ensure_test_services.sh
+	$(BIN)/ruff check .
+	$(BIN)/pytest -q -p no:cacheprovider
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: $(STAMP)
+	$(BIN)/python -m tests.benchmarks.bench_screens
+	$(BIN)/python -m tests.benchmarks.bench_crosscheck
+	$(BIN)/python -m tests.benchmarks.bench_expertise
+
+clean:
+	rm -rf $(VENV) instance/*.db instance/uploads

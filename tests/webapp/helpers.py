@@ -1,0 +1,54 @@
+"""Small builders shared by the web tests."""
+
+from __future__ import annotations
+
+import io
+
+from sqlalchemy import select
+
+from tests.support import PDF
+from webapp.auth.models import User
+from webapp.documents import services
+from webapp.documents.models import Document
+from webapp.extensions import db
+from webapp.orgs.models import School
+from webapp.reviews import services as reviews
+
+
+def user(email: str) -> User:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def documents_of(code: str) -> list[Document]:
+    school = db.session.scalar(select(School).where(School.code == code))
+    stmt = select(Document).where(Document.school_id == school.id).order_by(Document.id)
+    return list(db.session.scalars(stmt))
+
+
+def upload(document: Document, email: str, name: str = "план.pdf") -> None:
+    services.add_version(document.id, io.BytesIO(PDF), name, actor=user(email))
+    db.session.commit()
+
+
+def fire(document: Document, trigger: str, email: str, comment: str = "") -> Document:
+    result = services.apply_transition(document.id, trigger, actor=user(email), comment=comment)
+    db.session.commit()
+    return result
+
+
+def complete_checklist(document: Document, email: str):
+    review = reviews.open_review(document, user(email))
+    reviews.save_answers(review, {c.id: ("met", "") for c in review.template.criteria})
+    db.session.commit()
+    return review
+
+
+SCHOOL = "school.08-umc@ekspertiza.local"
+CURATOR = "curator1@ekspertiza.local"
+
+
+def bring_to_review(document: Document) -> Document:
+    """Upload, submit and start review of one document of 08-UMC."""
+    upload(document, SCHOOL)
+    fire(document, "submit", SCHOOL)
+    return fire(document, "start_review", CURATOR)
