@@ -1,0 +1,21 @@
+"""Mutual-expertise pairing: which school reviews which, across regions."""
+
+from workflows.expertise.engine import pair_schools
+from workflows.expertise.model import (
+    HistoryPair,
+    PairingOptions,
+    PairingResult,
+    Review,
+    School,
+    Status,
+)
+
+__all__ = [
+    "HistoryPair",
+    "PairingOptions",
+    "PairingResult",
+    "Review",
+    "School",
+    "Status",
+    "pair_schools",
+]

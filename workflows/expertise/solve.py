@@ -1,0 +1,135 @@
+"""Solving stages: the flow relaxation, then the reciprocity rule."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from workflows.expertise.candidates import Scan, scan
+from workflows.expertise.cpsat import free_arcs_model
+from workflows.expertise.flow import solve_flow
+from workflows.expertise.instance import Instance
+from workflows.expertise.model import PairingOptions
+from workflows.expertise.pairing import Pairing
+from workflows.expertise.reciprocity import repair_reciprocal
+from workflows.expertise.weights import Weights, arc_weight, similarity
+
+FULL_GRAPH_HARD_MAX = 3000  # pruning retries never fall back to a full graph above this
+LIMIT_MAX = 400  # largest candidate count tried before giving up or going full
+STOP = -1
+
+
+@dataclass
+class Relaxation:
+    """The flow solution (reciprocity not yet enforced) and how it was obtained."""
+
+    pairing: Pairing | None
+    scan: Scan
+    full: bool  # every valid arc was in the flow: its value is an exact relaxation optimum
+    limit: int | None
+    weight: int = 0
+    sim: int = 0  # total similarity of the flow solution, before reciprocity repair
+
+
+@dataclass
+class ReciprocityReport:
+    """What the reciprocity stage did."""
+
+    pairs_after_flow: int = 0
+    swaps: int = 0
+    pairs_left: int = 0
+    cpsat: list[str] = field(default_factory=list)
+    proven_infeasible: bool = False
+    proven_optimal: bool = False
+
+
+def relax(inst: Instance, w: Weights, k: int, opts: PairingOptions) -> Relaxation:
+    """Min-cost flow on all valid arcs (small inputs) or on pruned candidates (large ones)."""
+    limit = None if inst.n <= opts.full_graph_max else opts.candidates
+    while True:
+        found = scan(inst, w, k, limit, opts.seed)
+        weight = arc_weight(inst, w, found.cand_u, found.cand_v)
+        chosen = solve_flow(inst, found.cand_u, found.cand_v, weight, k)
+        if chosen is not None:
+            us, vs = found.cand_u[chosen], found.cand_v[chosen]
+            p = Pairing.from_arcs(inst.n, k, us, vs)
+            sim = int(similarity(inst, w, us, vs).sum())
+            return Relaxation(p, found, limit is None, limit, int(weight[chosen].sum()), sim)
+        grown = _grow(inst.n, limit)
+        if grown == STOP:
+            return Relaxation(None, found, limit is None, limit)
+        limit = grown
+
+
+def _grow(n: int, limit: int | None) -> int | None:
+    """Next candidate count after an infeasible pruned flow, or STOP."""
+    if limit is None:
+        return STOP
+    if 2 * limit < min(n, LIMIT_MAX):
+        return 2 * limit
+    return None if n <= FULL_GRAPH_HARD_MAX else STOP
+
+
+def total_weight(inst: Instance, w: Weights, p: Pairing) -> int:
+    """Lexicographic weight of a pairing."""
+    return int(arc_weight(inst, w, p.reviewer, p.reviewed).sum())
+
+
+def enforce_reciprocity(
+    inst: Instance, w: Weights, k: int, rel: Relaxation, opts: PairingOptions
+) -> tuple[Pairing, ReciprocityReport]:
+    """Remove reciprocal pairs: 2-opt swaps, then CP-SAT (whole model if small, else local)."""
+    p = rel.pairing
+    report = ReciprocityReport(pairs_after_flow=len(p.reciprocal(inst.n)) // 2)
+    report.swaps = repair_reciprocal(inst, w, p)
+    closed = rel.full and total_weight(inst, w, p) == rel.weight
+    if closed:
+        report.proven_optimal = True
+    elif rel.full and len(rel.scan.cand_u) <= opts.exact_max_arcs:
+        p = _exact(inst, w, k, p, opts, report)
+    elif len(p.reciprocal(inst.n)):
+        p = _local(inst, w, k, p, opts, report)
+    report.pairs_left = len(p.reciprocal(inst.n)) // 2 if p is not None else 0
+    return p, report
+
+
+def _exact(inst, w, k, p: Pairing, opts, report: ReciprocityReport) -> Pairing | None:
+    empty = np.zeros(0, dtype=np.int64)
+    sub = free_arcs_model(inst, w, k, (empty, empty), (p.reviewer, p.reviewed), opts.cpsat_seconds)
+    report.cpsat.append(f"whole model: {sub.status}")
+    if sub.status == "infeasible":
+        report.proven_infeasible = True
+        return None
+    if sub.reviewer is None:
+        return p
+    report.proven_optimal = sub.status == "optimal"
+    return Pairing.from_arcs(inst.n, k, sub.reviewer, sub.reviewed)
+
+
+def _local(inst, w, k, p: Pairing, opts, report: ReciprocityReport) -> Pairing:
+    """Free the conflicting arcs plus random others and re-solve them with CP-SAT."""
+    rng = np.random.default_rng(opts.seed)
+    for attempt in range(6):
+        conflicts = p.reciprocal(inst.n)
+        if not len(conflicts):
+            break
+        extra = rng.choice(len(p.reviewer), size=min(len(p.reviewer), 60 * (attempt + 1)))
+        free = np.zeros(len(p.reviewer), dtype=bool)
+        free[conflicts] = True
+        free[extra] = True
+        keep = ~free
+        sub = free_arcs_model(
+            inst,
+            w,
+            k,
+            (p.reviewer[keep], p.reviewed[keep]),
+            (p.reviewer[free], p.reviewed[free]),
+            opts.cpsat_seconds,
+        )
+        report.cpsat.append(f"local {int(free.sum())} arcs: {sub.status}")
+        if sub.reviewer is not None:
+            us = np.r_[p.reviewer[keep], sub.reviewer]
+            vs = np.r_[p.reviewed[keep], sub.reviewed]
+            p = Pairing.from_arcs(inst.n, k, us, vs)
+    return p
