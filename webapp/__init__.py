@@ -64,13 +64,24 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from webapp.api.views import bp as api_bp
     from webapp.auth.views import bp as auth_bp
+    from webapp.campaigns.views import bp as campaigns_bp
     from webapp.documents.views import bp as documents_bp
     from webapp.home import bp as home_bp
     from webapp.notifications.views import bp as notifications_bp
     from webapp.overview.views import bp as overview_bp
     from webapp.reviews.views import bp as reviews_bp
 
-    for bp in (home_bp, auth_bp, documents_bp, reviews_bp, overview_bp, notifications_bp, api_bp):
+    blueprints = (
+        home_bp,
+        auth_bp,
+        documents_bp,
+        reviews_bp,
+        overview_bp,
+        notifications_bp,
+        campaigns_bp,
+        api_bp,
+    )
+    for bp in blueprints:
         app.register_blueprint(bp)
 
 
