@@ -38,6 +38,9 @@ def _security_headers(response):
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if response.mimetype == "text/html" and current_user.is_authenticated:
+        # Signed-in pages must not come back from the browser's cache after logout.
+        headers.setdefault("Cache-Control", "private, no-store")
     if request.is_secure:
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     return response

@@ -68,3 +68,7 @@ def test_security_headers_and_cookie_flags(app, demo, client):
     assert "default-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert page.headers["Cache-Control"] == "private, no-store"
+    static = client.get("/static/css/app.css")
+    assert "no-store" not in static.headers.get("Cache-Control", "")
+    static.close()
