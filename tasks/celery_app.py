@@ -1,0 +1,63 @@
+"""The Celery application, bound to Flask as in Flask's Celery guide.
+
+Run ``celery -A tasks.celery_app worker`` and exactly one ``celery -A tasks.celery_app beat``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+
+from celery import Celery, Task
+from flask import Flask
+
+from webapp import create_app
+from webapp.notifications.dispatch import broker_settings, register_dispatch
+
+BEAT_SCHEDULE = {
+    "notifications-sweep-outbox": {
+        "task": "notifications.sweep_outbox",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
+    "deadlines-escalate-overdue": {
+        "task": "deadlines.escalate_overdue",
+        "schedule": timedelta(minutes=30),
+        "options": {"expires": 25 * 60},
+    },
+}
+
+
+def celery_settings(config: Mapping) -> dict:
+    """Worker and beat settings on top of the producer settings the web process uses too."""
+    return {
+        **broker_settings(config),
+        "imports": ("tasks.notifications", "tasks.deadlines"),
+        "task_acks_late": True,
+        "worker_prefetch_multiplier": 1,
+        "broker_connection_retry_on_startup": True,
+        "timezone": "UTC",
+        "enable_utc": True,
+        "beat_schedule": BEAT_SCHEDULE,
+    }
+
+
+def celery_init_app(app: Flask) -> Celery:
+    """A Celery app whose tasks run inside ``app.app_context()``."""
+
+    class FlaskTask(Task):
+        def __call__(self, *args: object, **kwargs: object) -> object:
+            with app.app_context():
+                return self.run(*args, **kwargs)
+
+    celery = Celery(app.name, task_cls=FlaskTask)
+    celery.conf.update(celery_settings(app.config))
+    celery.set_default()
+    app.extensions["celery"] = celery
+    return celery
+
+
+flask_app = create_app()
+celery_app = celery_init_app(flask_app)
+# Reminders the worker writes are enqueued at once (a no-op once create_app registers it).
+register_dispatch(flask_app)
