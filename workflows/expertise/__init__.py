@@ -9,6 +9,7 @@ from workflows.expertise.model import (
     School,
     Status,
 )
+from workflows.expertise.replacements import rank_replacements
 
 __all__ = [
     "HistoryPair",
@@ -18,4 +19,5 @@ __all__ = [
     "School",
     "Status",
     "pair_schools",
+    "rank_replacements",
 ]

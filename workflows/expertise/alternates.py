@@ -64,15 +64,18 @@ def rank_block(
     Order: arc weight (similarity, then settlement, then size), then lower current load, then a
     seeded random tie-break that spreads equal candidates over different schools.
     """
+    count = min(count, inst.n)
+    if count <= 0:
+        return np.zeros((len(rows), 0), dtype=np.int64)
     cols = np.arange(inst.n)
     key = rank_key(inst, w, rows[:, None], cols[None, :]).astype(np.float64)
     score = key * (k + 3) + (k + 1 - loads[None, :]) + rng.random(key.shape) * 0.5
-    region = inst.region[None, :]
-    ok = (region != inst.region[rows][:, None]) & (loads[None, :] <= k)
-    ok &= ~(region[:, :, None] == blocked[:, None, :]).any(axis=2)
+    taken = np.zeros((len(rows), inst.n_regions + 1), dtype=bool)
+    taken[np.arange(len(rows))[:, None], blocked] = True  # -1 marks "no region" (last column)
+    taken[np.arange(len(rows)), inst.region[rows]] = True
+    ok = ~taken[:, inst.region] & (loads[None, :] <= k)
     ok[banned[0], banned[1]] = False
     score[~ok] = -np.inf
-    count = min(count, inst.n)
     top = np.argpartition(-score, count - 1, axis=1)[:, :count]
     order = np.argsort(-np.take_along_axis(score, top, axis=1), axis=1, kind="stable")
     top = np.take_along_axis(top, order, axis=1)

@@ -121,5 +121,6 @@ def _top_arcs(
 
 
 def _dedupe(n: int, us: np.ndarray, vs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    codes = np.unique(us.astype(np.int64) * n + vs)
+    codes = np.sort(us.astype(np.int64) * n + vs)
+    codes = codes[np.r_[True, np.diff(codes) != 0]] if len(codes) else codes
     return codes // n, codes % n

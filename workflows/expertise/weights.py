@@ -27,9 +27,9 @@ class Weights:
 def make_weights(inst: Instance, arcs: int) -> Weights:
     """Weights for a model with ``arcs`` chosen arcs, so that sim strictly dominates."""
     max_size = int(inst.risk_size.max()) if inst.n else 1
-    codes = int(inst.words.shape[1]) * 64
+    codes = int(np.bitwise_count(np.bitwise_or.reduce(inst.words, axis=0)).sum())
     max_union = max(1, min(2 * max_size, codes))
-    scale = math.lcm(*range(1, max_union + 1))
+    scale = _common_denominator(sorted(set(inst.risk_size.tolist())), codes)
     exact = scale <= SCALE_CAP
     scale = min(scale, SCALE_CAP)
     m2 = arcs * SIZE_MAX + 1
@@ -38,6 +38,17 @@ def make_weights(inst: Instance, arcs: int) -> Weights:
     union = np.arange(max_union + 1)[None, :]
     table = (scale * inter) // np.maximum(union, 1)
     return Weights(scale=scale, exact=exact, m1=m1, m2=m2, table=table.astype(np.int64))
+
+
+def _common_denominator(sizes: list[int], codes: int) -> int:
+    """Least common denominator of every Jaccard value two risk sets of these sizes can take."""
+    denominators = {1}
+    for a in sizes:
+        for b in sizes:
+            for inter in range(max(0, a + b - codes), min(a, b) + 1):
+                union = a + b - inter
+                denominators.add(union // math.gcd(inter, union))
+    return math.lcm(*denominators)
 
 
 def similarity(inst: Instance, w: Weights, u: np.ndarray, v: np.ndarray) -> np.ndarray:
