@@ -1,0 +1,162 @@
+"""The public entry point: :func:`solve` packages and experts into assignments."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from workflows.crosscheck.bounds import caps_at, min_ratio
+from workflows.crosscheck.flow import MaxFlow
+from workflows.crosscheck.greedy import Candidates, Rules
+from workflows.crosscheck.instance import Index, build_index
+from workflows.crosscheck.model import Expert, Options, Package, Progress, Result, Role, no_progress
+from workflows.crosscheck.network import Items, build_network
+from workflows.crosscheck.place import items_for, place_role
+from workflows.crosscheck.plan import Plan
+from workflows.crosscheck.report import build_result
+from workflows.crosscheck.validate import check_input
+
+SEARCH_STEPS = 6
+
+
+class Relaxation:
+    """Max flow over all packages with only the own-school and scope rules: bounds."""
+
+    def __init__(self, index: Index, amounts: np.ndarray, options: Options) -> None:
+        rows = np.flatnonzero(amounts > 0)
+        self.items = Items(package=rows, amount=amounts[rows])
+        self.cap = index.e_cap
+        net = build_network(index, self.items, self.cap, options.scope)
+        self.flow = MaxFlow(net)
+        self.max = self.flow.solve(self.cap)
+        self.rounds = 0
+
+    def ratio(self, target: int) -> Fraction:
+        """Proven smallest largest-load ratio for placing ``target`` works."""
+        offsets = np.zeros_like(self.cap)
+        ratio, rounds = min_ratio(self.flow, self.items.amount, self.cap, offsets, target)
+        self.rounds += rounds
+        return ratio
+
+
+@dataclass
+class Bounds:
+    """What the relaxations proved."""
+
+    primary_max: int
+    primary_ratio: Fraction
+    merged: Relaxation | None
+    primary: Relaxation
+
+
+def second_demand(share: float, works: np.ndarray, placed: np.ndarray) -> np.ndarray:
+    """ceil(share × works) per package, never more than its works with a first check."""
+    frac = Fraction(str(share))
+    want = -((-works * frac.numerator) // frac.denominator)
+    return np.minimum(want, placed)
+
+
+def _attempt(index: Index, cands: Candidates, options: Options, ratio: Fraction, target: int):
+    plan = Plan(index, caps_at(ratio, index.e_cap, np.zeros_like(index.e_cap)))
+    rules = Rules(scope=options.scope, no_reciprocal=options.no_reciprocal)
+    place_role(plan, cands, rules, index.p_works, Role.PRIMARY, target)
+    return plan, rules
+
+
+def _primary(index: Index, cands: Candidates, options: Options, ratio: Fraction, target: int):
+    """Place first checks at ``ratio``; under no-reciprocal raise the ratio if that places more."""
+    best = _attempt(index, cands, options, ratio, target)
+    done = int(best[0].placed(Role.PRIMARY).sum())
+    if done >= target or not options.no_reciprocal:
+        return best
+    full = _attempt(index, cands, options, Fraction(1), target)
+    most = int(full[0].placed(Role.PRIMARY).sum())
+    if most <= done:
+        return best
+    lo, hi, best = ratio, Fraction(1), full
+    for _ in range(SEARCH_STEPS):
+        mid = Fraction((lo + hi) / 2).limit_denominator(10**6)
+        attempt = _attempt(index, cands, options, mid, target)
+        if attempt[0].placed(Role.PRIMARY).sum() >= most:
+            best, hi = attempt, mid
+        else:
+            lo = mid
+    return best
+
+
+def _second(plan: Plan, cands: Candidates, rules: Rules, options: Options) -> None:
+    """Place second checks; if greedy falls short, find the exact maximum and its ratio."""
+    ix = plan.index
+    demand = second_demand(options.second_check, ix.p_works, plan.placed(Role.PRIMARY))
+    primary, first_load = plan.snapshot(), plan.load.copy()
+    place_role(plan, cands, rules, demand, Role.SECOND, None)
+    first_try, done = plan.snapshot(), int(plan.placed(Role.SECOND).sum())
+    if done >= demand.sum():
+        return
+    plan.restore(primary)
+    items = items_for(plan, rules, demand, Role.SECOND)
+    room = np.maximum(ix.e_cap - first_load, 0)
+    flow = MaxFlow(build_network(ix, items, room, options.scope))
+    most = flow.solve()
+    ratio, _ = min_ratio(flow, items.amount, ix.e_cap, first_load, most)
+    plan.caps = np.maximum(caps_at(ratio, ix.e_cap, np.zeros_like(ix.e_cap)), first_load)
+    place_role(plan, cands, rules, demand, Role.SECOND, most)
+    if plan.placed(Role.SECOND).sum() < done:
+        plan.restore(first_try)
+
+
+def _bounds(index: Index, options: Options, report: Progress) -> Bounds:
+    primary = Relaxation(index, index.p_works, options)
+    ratio = primary.ratio(primary.max)
+    report("bounds", 0.3)
+    merged = None
+    if options.second_check > 0:
+        extra = second_demand(options.second_check, index.p_works, index.p_works)
+        merged = Relaxation(index, index.p_works + extra, options)
+    return Bounds(primary.max, ratio, merged, primary)
+
+
+def _proven_ratio(bounds: Bounds, plan: Plan) -> Fraction:
+    """Lower bound on the largest ratio of any solution placing as many works as ``plan``."""
+    first = int(plan.placed(Role.PRIMARY).sum())
+    ratio = bounds.primary_ratio if first == bounds.primary_max else bounds.primary.ratio(first)
+    if bounds.merged is not None:
+        total = first + int(plan.placed(Role.SECOND).sum())
+        ratio = max(ratio, bounds.merged.ratio(min(total, bounds.merged.max)))
+    return ratio
+
+
+def solve(
+    packages: list[Package],
+    experts: list[Expert],
+    options: Options | None = None,
+    progress: Progress | None = None,
+) -> Result:
+    """Assign every package's works to experts of other schools, optimally where proven."""
+    started = time.perf_counter()
+    options = options or Options()
+    report = progress or no_progress
+    check_input(packages, experts, options)
+    index = build_index(packages, experts)
+    cands = Candidates(index)
+    report("bounds", 0.0)
+    bounds = _bounds(index, options, report)
+    start_ratio = bounds.primary_ratio
+    if bounds.merged is not None:
+        total = bounds.primary_max + int(
+            second_demand(options.second_check, index.p_works, index.p_works).sum()
+        )
+        start_ratio = max(start_ratio, bounds.merged.ratio(min(total, bounds.merged.max)))
+    report("primary", 0.4)
+    plan, rules = _primary(index, cands, options, start_ratio, bounds.primary_max)
+    if options.second_check > 0:
+        report("second", 0.7)
+        _second(plan, cands, rules, options)
+    report("report", 0.9)
+    proven = _proven_ratio(bounds, plan)
+    result = build_result(plan, rules, options, bounds.primary_max, proven, started)
+    report("done", 1.0)
+    return result

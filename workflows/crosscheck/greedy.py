@@ -1,0 +1,139 @@
+"""Greedy packing of whole packages into experts: the bundle-friendly first pass.
+
+Packages of the tightest skills go first, larger before smaller. A package goes whole to the
+allowed expert with the lowest resulting load ratio (or, when repacking a tight area, to the one
+it fills best), same municipality first when the scope is ``any``. A package that fits nowhere
+whole is split over at most three experts with the most room, or left to the flow phase, which
+places what is left and undoes greedy choices that block the optimum.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from workflows.crosscheck.instance import Index
+from workflows.crosscheck.model import Role, Scope
+from workflows.crosscheck.plan import Plan
+
+MAX_SPLIT = 3
+
+
+@dataclass
+class Rules:
+    """Scope, the no-reciprocal switch and directions barred while resolving conflicts."""
+
+    scope: Scope
+    no_reciprocal: bool
+    oriented: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+
+
+def barred(plan: Plan, rules: Rules, package: int, role: Role) -> list[int]:
+    """Schools other than its own whose experts may not take ``package`` in ``role``."""
+    ix = plan.index
+    school, subject = int(ix.p_school[package]), int(ix.p_subject[package])
+    out: set[int] = set()
+    if role == Role.SECOND:
+        out.update(plan.primary_schools(package))
+    if rules.no_reciprocal:
+        out.update(plan.checked_by(school, subject))
+        out.update(rules.oriented.get((school, subject), ()))
+    out.discard(school)
+    return sorted(out)
+
+
+class Candidates:
+    """Experts of every skill sorted by municipality, so a municipality is one slice."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.experts, self.munis = [], []
+        for experts in index.skill_experts:
+            order = np.argsort(index.e_muni[experts], kind="stable")
+            self.experts.append(experts[order])
+            self.munis.append(index.e_muni[experts[order]])
+
+    def groups(self, skill: int, muni: int, scope: Scope) -> list[np.ndarray]:
+        """Expert rows to try, in order of preference."""
+        experts, munis = self.experts[skill], self.munis[skill]
+        lo, hi = np.searchsorted(munis, [muni, muni + 1])
+        local, other = experts[lo:hi], np.concatenate([experts[:lo], experts[hi:]])
+        if scope == Scope.SAME_MUNICIPALITY:
+            return [local]
+        if scope == Scope.OTHER_MUNICIPALITY:
+            return [other]
+        return [local, other]
+
+
+def _allowed(plan: Plan, experts: np.ndarray, school: int, bar: list[int]) -> np.ndarray:
+    schools = plan.index.e_school[experts]
+    ok = schools != school
+    if bar:
+        ok &= ~np.isin(schools, bar)
+    return ok
+
+
+def _place_whole(
+    plan: Plan, cands: Candidates, rules: Rules, package: int, amount: int, role: Role, tight: bool
+) -> bool:
+    ix = plan.index
+    school, bar = int(ix.p_school[package]), barred(plan, rules, package, role)
+    for experts in cands.groups(int(ix.p_skill[package]), int(ix.p_muni[package]), rules.scope):
+        load = plan.load[experts]
+        room = plan.caps[experts] - load
+        ok = _allowed(plan, experts, school, bar) & (room >= amount)
+        if ok.any():
+            score = room - amount if tight else (load + amount) / ix.e_cap[experts]
+            best = np.argmin(np.where(ok, score, np.inf))
+            plan.add(package, int(experts[best]), amount, role, greedy=True)
+            return True
+    return False
+
+
+def _place_split(
+    plan: Plan, cands: Candidates, rules: Rules, package: int, amount: int, role: Role
+) -> int:
+    """Split over the fewest experts with most room, if at most MAX_SPLIT of them will do."""
+    ix = plan.index
+    school, bar = int(ix.p_school[package]), barred(plan, rules, package, role)
+    groups = cands.groups(int(ix.p_skill[package]), int(ix.p_muni[package]), rules.scope)
+    experts = np.concatenate(groups)
+    room = np.maximum(plan.caps[experts] - plan.load[experts], 0)
+    room = np.where(_allowed(plan, experts, school, bar), room, 0)
+    top = np.argsort(-room, kind="stable")[:MAX_SPLIT]
+    if room[top].sum() < amount:
+        return 0
+    left = amount
+    for j in top.tolist():
+        take = int(min(room[j], left))
+        plan.add(package, int(experts[j]), take, role, greedy=True)
+        left -= take
+        if left == 0:
+            break
+    return amount
+
+
+def _order(plan: Plan, demand: np.ndarray) -> list[int]:
+    ix = plan.index
+    need = np.bincount(ix.p_skill, weights=demand, minlength=ix.n_skills)
+    supply = np.array([plan.caps[e].sum() for e in ix.skill_experts], dtype=float)
+    tight = need / np.maximum(supply, 1)
+    rows = np.flatnonzero(demand > 0)
+    order = np.lexsort((-demand[rows], -tight[ix.p_skill[rows]]))
+    return rows[order].tolist()
+
+
+def greedy(
+    plan: Plan, cands: Candidates, rules: Rules, demand: np.ndarray, role: Role, tight: bool = False
+) -> np.ndarray:
+    """Place what fits greedily (best fit when ``tight``); return the works still to place."""
+    left = demand.astype(np.int64).copy()
+    order = _order(plan, left)
+    for p in order:
+        if _place_whole(plan, cands, rules, p, int(left[p]), role, tight):
+            left[p] = 0
+    for p in order:
+        if left[p] > 0:
+            left[p] -= _place_split(plan, cands, rules, p, int(left[p]), role)
+    return left

@@ -1,0 +1,151 @@
+"""Place one role: greedy pass, then max flow on what is left, then repair until optimal.
+
+If the greedy pass blocked the optimum, the residual max flow ends in a cut whose source side
+holds experts that greedy filled with packages from outside that side. Those greedy pieces are
+undone and the residual solved again. Each round undoes at least one piece and with no greedy
+pieces left the flow alone reaches the target, so the loop ends at the target.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+
+from workflows.crosscheck.flow import MaxFlow, cheapest_flows, decompose, expert_nodes, item_nodes
+from workflows.crosscheck.greedy import Candidates, Rules, barred, greedy
+from workflows.crosscheck.model import Role
+from workflows.crosscheck.network import Items, build_network
+from workflows.crosscheck.plan import Plan
+
+MAX_REPAIRS = 60
+MAX_ORIENTATIONS = 30
+
+
+@dataclass
+class Residual:
+    """A solved residual problem: its pieces, value and the cut for repairs."""
+
+    pieces: list[tuple[int, int, int]]
+    value: int
+    cut_packages: set[int]
+    cut_experts: set[int]
+
+
+def items_for(plan: Plan, rules: Rules, left: np.ndarray, role: Role) -> Items:
+    """Residual demand items of ``role`` with the schools each may not go to."""
+    rows = np.flatnonzero(left > 0)
+    forbidden = {}
+    for i, p in enumerate(rows.tolist()):
+        bar = barred(plan, rules, p, role)
+        if bar:
+            forbidden[i] = tuple(bar)
+    return Items(package=rows, amount=left[rows], forbidden=forbidden)
+
+
+def _solve(plan: Plan, rules: Rules, left: np.ndarray, role: Role) -> Residual:
+    items = items_for(plan, rules, left, role)
+    if not len(items):
+        return Residual([], 0, set(), set())
+    net = build_network(plan.index, items, plan.room(), rules.scope)
+    flow = MaxFlow(net)
+    value = flow.solve()
+    flows = cheapest_flows(net, value)
+    pieces = decompose(net, flow.flows() if flows is None else flows)
+    side = flow.source_side()
+    rows = items.package
+    return Residual(
+        pieces=[(int(rows[i]), e, x) for i, e, x in pieces],
+        value=value,
+        cut_packages=set(rows[item_nodes(net, side)].tolist()),
+        cut_experts=set(expert_nodes(net, side).tolist()),
+    )
+
+
+def _directions(plan: Plan, pieces: list[tuple[int, int, int]]) -> Counter:
+    ix, out = plan.index, Counter()
+    for p, e, x in pieces:
+        out[(int(ix.e_school[e]), int(ix.p_school[p]), int(ix.p_subject[p]))] += x
+    return out
+
+
+def _losers(plan: Plan, pieces: list[tuple[int, int, int]]) -> set[tuple[int, int, int]]:
+    """Directions (checker, checked, subject) to drop so no school pair checks both ways."""
+    flows = _directions(plan, pieces)
+    out = set()
+    for (a, b, s), x in flows.items():
+        y = flows.get((b, a, s), 0)
+        if y and (x < y or (x == y and a > b)):
+            out.add((a, b, s))
+    return out
+
+
+def _commit(plan: Plan, pieces: list[tuple[int, int, int]], role: Role, greedy: bool) -> None:
+    for p, e, x in pieces:
+        plan.add(p, e, x, role, greedy=greedy)
+
+
+def _residual(plan: Plan, rules: Rules, demand: np.ndarray, role: Role) -> Residual:
+    """Solve what is left; with no-reciprocal keep the winning side of conflicts and go on."""
+    for _ in range(MAX_ORIENTATIONS):
+        res = _solve(plan, rules, demand - plan.placed(role), role)
+        losers = _losers(plan, res.pieces) if rules.no_reciprocal else set()
+        if not losers:
+            return res
+        for checker, checked, subject in losers:
+            rules.oriented.setdefault((checked, subject), set()).add(checker)
+        _commit(plan, [x for x in res.pieces if _direction(plan, x) not in losers], role, True)
+    return Residual([], 0, res.cut_packages, res.cut_experts)
+
+
+def _direction(plan: Plan, piece: tuple[int, int, int]) -> tuple[int, int, int]:
+    ix, (p, e, _) = plan.index, piece
+    return int(ix.e_school[e]), int(ix.p_school[p]), int(ix.p_subject[p])
+
+
+def _undo(plan: Plan, res: Residual, role: Role) -> bool:
+    doomed = {
+        i
+        for i, piece in enumerate(plan.pieces)
+        if piece.greedy
+        and piece.role == role
+        and piece.expert in res.cut_experts
+        and piece.package not in res.cut_packages
+    }
+    plan.remove(doomed)
+    return bool(doomed)
+
+
+def _repack(
+    plan: Plan, cands: Candidates, rules: Rules, demand: np.ndarray, role: Role, need: int
+) -> bool:
+    """Best-fit whole packages into the repaired area; keep that if it still places ``need``."""
+    before = plan.snapshot()
+    greedy(plan, cands, rules, demand - plan.placed(role), role, tight=True)
+    res = _residual(plan, rules, demand, role)
+    if int(plan.placed(role).sum()) + res.value >= need:
+        _commit(plan, res.pieces, role, False)
+        return True
+    plan.restore(before)
+    return False
+
+
+def place_role(
+    plan: Plan, cands: Candidates, rules: Rules, demand: np.ndarray, role: Role, target: int | None
+) -> None:
+    """Place ``demand`` in ``role``; with a target, repair greedy choices until it is met."""
+    greedy(plan, cands, rules, demand, role)
+    best: tuple[int, list, Residual] | None = None
+    for repairs in range(MAX_REPAIRS):  # noqa: B007 - used after the loop
+        res = _residual(plan, rules, demand, role)
+        total = int(plan.placed(role).sum()) + res.value
+        if best is None or total > best[0]:
+            best = (total, plan.snapshot(), res)
+        if target is None or total >= target or not _undo(plan, res, role):
+            break
+    total, pieces, res = best
+    plan.restore(pieces)
+    repaired = repairs > 0 and target is not None and total >= target
+    if not (repaired and _repack(plan, cands, rules, demand, role, total)):
+        _commit(plan, res.pieces, role, False)

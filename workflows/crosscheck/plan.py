@@ -1,0 +1,100 @@
+"""The assignment being built: expert loads, pieces and which school checks which."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+
+from workflows.crosscheck.instance import Index
+from workflows.crosscheck.model import Role
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """``works`` works of package row ``package`` go to expert row ``expert``."""
+
+    package: int
+    expert: int
+    works: int
+    role: Role
+    greedy: bool
+
+
+class Plan:
+    """Loads and pieces, with the school-to-school checks the no-reciprocal rule needs."""
+
+    def __init__(self, index: Index, caps: np.ndarray) -> None:
+        self.index = index
+        self.caps = caps.astype(np.int64)
+        self.load = np.zeros(len(index.experts), dtype=np.int64)
+        self.pieces: list[Piece] = []
+        self.checks: dict[tuple[int, int], Counter] = defaultdict(Counter)
+        self.checkers: dict[int, Counter] = defaultdict(Counter)
+
+    def room(self) -> np.ndarray:
+        """Works every expert can still take under the current limit."""
+        return np.maximum(self.caps - self.load, 0)
+
+    def placed(self, role: Role) -> np.ndarray:
+        """Works placed per package in ``role``."""
+        out = np.zeros(len(self.index.packages), dtype=np.int64)
+        for piece in self.pieces:
+            if piece.role == role:
+                out[piece.package] += piece.works
+        return out
+
+    def add(self, package: int, expert: int, works: int, role: Role, greedy: bool) -> None:
+        """Give ``works`` works of ``package`` to ``expert``."""
+        if works <= 0:
+            return
+        self.pieces.append(Piece(package, expert, works, role, greedy))
+        self._count(self.pieces[-1], works)
+
+    def remove(self, doomed: set[int]) -> None:
+        """Drop the pieces at the given positions of :attr:`pieces`."""
+        kept = []
+        for i, piece in enumerate(self.pieces):
+            if i in doomed:
+                self._count(piece, -piece.works)
+            else:
+                kept.append(piece)
+        self.pieces = kept
+
+    def _count(self, piece: Piece, works: int) -> None:
+        ix = self.index
+        self.load[piece.expert] += works
+        checker, checked = int(ix.e_school[piece.expert]), int(ix.p_school[piece.package])
+        subject = int(ix.p_subject[piece.package])
+        self._bump(self.checks[(checker, subject)], checked, works)
+        if piece.role == Role.PRIMARY:
+            self._bump(self.checkers[piece.package], checker, works)
+
+    @staticmethod
+    def _bump(counter: Counter, key: int, works: int) -> None:
+        counter[key] += works
+        if counter[key] <= 0:
+            del counter[key]
+
+    def checked_by(self, school: int, subject: int) -> list[int]:
+        """Schools whose works in ``subject`` experts of ``school`` check."""
+        return list(self.checks.get((school, subject), ()))
+
+    def primary_schools(self, package: int) -> list[int]:
+        """Schools of the experts doing the first check of ``package``."""
+        return list(self.checkers.get(package, ()))
+
+    def snapshot(self) -> list[Piece]:
+        """The pieces as they are now."""
+        return list(self.pieces)
+
+    def restore(self, pieces: list[Piece]) -> None:
+        """Go back to a snapshot."""
+        self.load[:] = 0
+        self.checks.clear()
+        self.checkers.clear()
+        self.pieces = []
+        for piece in pieces:
+            self.pieces.append(piece)
+            self._count(piece, piece.works)
