@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench clean
+.PHONY: run test install lint bench clean i18n
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,3 +35,11 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/uploads
+
+## Refresh the translation catalogues (then translate new entries in the .po and run it again).
+i18n: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --add-comments=TRANSLATORS: \
+	    --project=Ekspertiza --version=0.1.0 --copyright-holder="Ekspertiza contributors" \
+	    -o webapp/translations/messages.pot .
+	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --ignore-obsolete
+	$(BIN)/pybabel compile -d webapp/translations --statistics
