@@ -14,7 +14,7 @@ from workflows.crosscheck.greedy import Candidates, Rules
 from workflows.crosscheck.instance import Index, build_index
 from workflows.crosscheck.model import Expert, Options, Package, Progress, Result, Role, no_progress
 from workflows.crosscheck.network import Items, build_network
-from workflows.crosscheck.place import items_for, place_role
+from workflows.crosscheck.place import items_for, place_role, untangle
 from workflows.crosscheck.plan import Plan
 from workflows.crosscheck.report import build_result
 from workflows.crosscheck.validate import check_input
@@ -59,11 +59,31 @@ def second_demand(share: float, works: np.ndarray, placed: np.ndarray) -> np.nda
     return np.minimum(want, placed)
 
 
-def _attempt(index: Index, cands: Candidates, options: Options, ratio: Fraction, target: int):
+def _place(
+    index: Index, cands: Candidates, options: Options, ratio: Fraction, target: int, untangled: bool
+):
     plan = Plan(index, caps_at(ratio, index.e_cap, np.zeros_like(index.e_cap)))
-    rules = Rules(scope=options.scope, no_reciprocal=options.no_reciprocal)
+    rules = Rules(scope=options.scope, no_reciprocal=options.no_reciprocal and not untangled)
     place_role(plan, cands, rules, index.p_works, Role.PRIMARY, target)
+    if untangled:
+        rules.no_reciprocal = True
+        untangle(plan, rules, Role.PRIMARY)
+        place_role(plan, cands, rules, index.p_works, Role.PRIMARY, target)
     return plan, rules
+
+
+def _attempt(index: Index, cands: Candidates, options: Options, ratio: Fraction, target: int):
+    """First checks at ``ratio``; under no-reciprocal the better of two strategies.
+
+    Either place freely and then drop the smaller side of every reciprocal pair and re-place it,
+    or respect the rule from the first work on.
+    """
+    first = _place(index, cands, options, ratio, target, untangled=options.no_reciprocal)
+    if not options.no_reciprocal or first[0].placed(Role.PRIMARY).sum() >= target:
+        return first
+    second = _place(index, cands, options, ratio, target, untangled=False)
+    done = [int(x[0].placed(Role.PRIMARY).sum()) for x in (first, second)]
+    return first if done[0] >= done[1] else second
 
 
 def _primary(index: Index, cands: Candidates, options: Options, ratio: Fraction, target: int):

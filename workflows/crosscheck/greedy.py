@@ -9,6 +9,7 @@ places what is left and undoes greedy choices that block the optimum.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -27,6 +28,7 @@ class Rules:
     scope: Scope
     no_reciprocal: bool
     oriented: dict[tuple[int, int], set[int]] = field(default_factory=dict)
+    flipped: set[tuple[int, int, int]] = field(default_factory=set)
 
 
 def barred(plan: Plan, rules: Rules, package: int, role: Role) -> list[int]:
@@ -54,16 +56,14 @@ class Candidates:
             self.experts.append(experts[order])
             self.munis.append(index.e_muni[experts[order]])
 
-    def groups(self, skill: int, muni: int, scope: Scope) -> list[np.ndarray]:
+    def groups(self, skill: int, muni: int, scope: Scope) -> Iterator[np.ndarray]:
         """Expert rows to try, in order of preference."""
         experts, munis = self.experts[skill], self.munis[skill]
         lo, hi = np.searchsorted(munis, [muni, muni + 1])
-        local, other = experts[lo:hi], np.concatenate([experts[:lo], experts[hi:]])
-        if scope == Scope.SAME_MUNICIPALITY:
-            return [local]
-        if scope == Scope.OTHER_MUNICIPALITY:
-            return [other]
-        return [local, other]
+        if scope != Scope.OTHER_MUNICIPALITY:
+            yield experts[lo:hi]
+        if scope != Scope.SAME_MUNICIPALITY:
+            yield np.concatenate([experts[:lo], experts[hi:]])
 
 
 def _allowed(plan: Plan, experts: np.ndarray, school: int, bar: list[int]) -> np.ndarray:
@@ -98,7 +98,7 @@ def _place_split(
     ix = plan.index
     school, bar = int(ix.p_school[package]), barred(plan, rules, package, role)
     groups = cands.groups(int(ix.p_skill[package]), int(ix.p_muni[package]), rules.scope)
-    experts = np.concatenate(groups)
+    experts = np.concatenate(list(groups))
     room = np.maximum(plan.caps[experts] - plan.load[experts], 0)
     room = np.where(_allowed(plan, experts, school, bar), room, 0)
     top = np.argsort(-room, kind="stable")[:MAX_SPLIT]

@@ -96,8 +96,8 @@ def _expert_skills(
     for i, expert in enumerate(experts):
         if expert.capacity <= 0:
             continue
-        for subject in expert.subjects:
-            for grade in expert.grades:
+        for subject in sorted(expert.subjects):
+            for grade in sorted(expert.grades):
                 k = skill_of.get((subject, grade))
                 if k is not None:
                     rows.append(i)

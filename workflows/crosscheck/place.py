@@ -104,7 +104,44 @@ def _direction(plan: Plan, piece: tuple[int, int, int]) -> tuple[int, int, int]:
     return int(ix.e_school[e]), int(ix.p_school[p]), int(ix.p_subject[p])
 
 
-def _undo(plan: Plan, res: Residual, role: Role) -> bool:
+def _blockers(plan: Plan, rules: Rules, res: Residual) -> set[tuple[int, int, int]]:
+    """Directions (checker, checked, subject) that bar cut packages from experts with room."""
+    ix, room = plan.index, plan.room()
+    out = set()
+    for p in res.cut_packages:
+        school, subject, skill = int(ix.p_school[p]), int(ix.p_subject[p]), int(ix.p_skill[p])
+        experts = ix.skill_experts[skill]
+        free = set(ix.e_school[experts[room[experts] > 0]].tolist())
+        bars = set(plan.checked_by(school, subject)) | rules.oriented.get((school, subject), set())
+        out.update((school, other, subject) for other in bars & free)
+    return out
+
+
+def _flip(plan: Plan, rules: Rules, res: Residual, role: Role) -> tuple[set[int], bool]:
+    """Undo the pieces behind blocking directions and turn those pairs the other way."""
+    flips = {f for f in _blockers(plan, rules, res) if _pair(f) not in rules.flipped}
+    rules.flipped.update(_pair(f) for f in flips)
+    for checker, checked, subject in flips:
+        rules.oriented.get((checker, subject), set()).discard(checked)
+        rules.oriented.setdefault((checked, subject), set()).add(checker)
+    doomed = {
+        i
+        for i, piece in enumerate(plan.pieces)
+        if piece.greedy and piece.role == role and _direction(plan, _raw(piece)) in flips
+    }
+    return doomed, bool(flips)
+
+
+def _pair(direction: tuple[int, int, int]) -> tuple[int, int, int]:
+    a, b, subject = direction
+    return min(a, b), max(a, b), subject
+
+
+def _raw(piece) -> tuple[int, int, int]:
+    return piece.package, piece.expert, piece.works
+
+
+def _undo(plan: Plan, rules: Rules, res: Residual, role: Role) -> bool:
     doomed = {
         i
         for i, piece in enumerate(plan.pieces)
@@ -113,8 +150,12 @@ def _undo(plan: Plan, res: Residual, role: Role) -> bool:
         and piece.expert in res.cut_experts
         and piece.package not in res.cut_packages
     }
+    flipped = False
+    if rules.no_reciprocal:
+        more, flipped = _flip(plan, rules, res, role)
+        doomed |= more
     plan.remove(doomed)
-    return bool(doomed)
+    return bool(doomed) or flipped
 
 
 def _repack(
@@ -135,17 +176,32 @@ def place_role(
     plan: Plan, cands: Candidates, rules: Rules, demand: np.ndarray, role: Role, target: int | None
 ) -> None:
     """Place ``demand`` in ``role``; with a target, repair greedy choices until it is met."""
-    greedy(plan, cands, rules, demand, role)
+    greedy(plan, cands, rules, demand - plan.placed(role), role)
     best: tuple[int, list, Residual] | None = None
     for repairs in range(MAX_REPAIRS):  # noqa: B007 - used after the loop
         res = _residual(plan, rules, demand, role)
         total = int(plan.placed(role).sum()) + res.value
         if best is None or total > best[0]:
             best = (total, plan.snapshot(), res)
-        if target is None or total >= target or not _undo(plan, res, role):
+        if target is None or total >= target or not _undo(plan, rules, res, role):
             break
     total, pieces, res = best
     plan.restore(pieces)
     repaired = repairs > 0 and target is not None and total >= target
     if not (repaired and _repack(plan, cands, rules, demand, role, total)):
         _commit(plan, res.pieces, role, False)
+
+
+def untangle(plan: Plan, rules: Rules, role: Role) -> None:
+    """Drop the smaller side of every pair of schools that check each other; bar that side."""
+    pieces = [(x.package, x.expert, x.works) for x in plan.pieces if x.role == role]
+    losers = _losers(plan, pieces)
+    for checker, checked, subject in losers:
+        rules.oriented.setdefault((checked, subject), set()).add(checker)
+    plan.loosen()
+    doomed = {
+        i
+        for i, x in enumerate(plan.pieces)
+        if x.role == role and _direction(plan, _raw(x)) in losers
+    }
+    plan.remove(doomed)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,8 +29,12 @@ class Plan:
         self.caps = caps.astype(np.int64)
         self.load = np.zeros(len(index.experts), dtype=np.int64)
         self.pieces: list[Piece] = []
-        self.checks: dict[tuple[int, int], Counter] = defaultdict(Counter)
-        self.checkers: dict[int, Counter] = defaultdict(Counter)
+        self.checks: dict[tuple[int, int], dict[int, int]] = {}
+        self.checkers: dict[int, dict[int, int]] = {}
+        self._placed = {role: np.zeros(len(index.packages), dtype=np.int64) for role in Role}
+        self._e_school = index.e_school.tolist()
+        self._p_school = index.p_school.tolist()
+        self._p_subject = index.p_subject.tolist()
 
     def room(self) -> np.ndarray:
         """Works every expert can still take under the current limit."""
@@ -39,11 +42,7 @@ class Plan:
 
     def placed(self, role: Role) -> np.ndarray:
         """Works placed per package in ``role``."""
-        out = np.zeros(len(self.index.packages), dtype=np.int64)
-        for piece in self.pieces:
-            if piece.role == role:
-                out[piece.package] += piece.works
-        return out
+        return self._placed[role].copy()
 
     def add(self, package: int, expert: int, works: int, role: Role, greedy: bool) -> None:
         """Give ``works`` works of ``package`` to ``expert``."""
@@ -63,19 +62,19 @@ class Plan:
         self.pieces = kept
 
     def _count(self, piece: Piece, works: int) -> None:
-        ix = self.index
         self.load[piece.expert] += works
-        checker, checked = int(ix.e_school[piece.expert]), int(ix.p_school[piece.package])
-        subject = int(ix.p_subject[piece.package])
-        self._bump(self.checks[(checker, subject)], checked, works)
+        self._placed[piece.role][piece.package] += works
+        checker, checked = self._e_school[piece.expert], self._p_school[piece.package]
+        self._bump(self.checks, (checker, self._p_subject[piece.package]), checked, works)
         if piece.role == Role.PRIMARY:
-            self._bump(self.checkers[piece.package], checker, works)
+            self._bump(self.checkers, piece.package, checker, works)
 
     @staticmethod
-    def _bump(counter: Counter, key: int, works: int) -> None:
-        counter[key] += works
-        if counter[key] <= 0:
-            del counter[key]
+    def _bump(table: dict, row: object, key: int, works: int) -> None:
+        counts = table.setdefault(row, {})
+        counts[key] = counts.get(key, 0) + works
+        if counts[key] <= 0:
+            del counts[key]
 
     def checked_by(self, school: int, subject: int) -> list[int]:
         """Schools whose works in ``subject`` experts of ``school`` check."""
@@ -84,6 +83,12 @@ class Plan:
     def primary_schools(self, package: int) -> list[int]:
         """Schools of the experts doing the first check of ``package``."""
         return list(self.checkers.get(package, ()))
+
+    def loosen(self) -> None:
+        """Let repairs undo every piece placed so far."""
+        self.pieces = [
+            Piece(x.package, x.expert, x.works, x.role, greedy=True) for x in self.pieces
+        ]
 
     def snapshot(self) -> list[Piece]:
         """The pieces as they are now."""
@@ -94,6 +99,8 @@ class Plan:
         self.load[:] = 0
         self.checks.clear()
         self.checkers.clear()
+        for placed in self._placed.values():
+            placed[:] = 0
         self.pieces = []
         for piece in pieces:
             self.pieces.append(piece)

@@ -45,7 +45,7 @@ def _full(plan: Plan, experts: np.ndarray) -> str:
 def _eligible(plan: Plan, cands: Candidates, rules: Rules, package: int, role: Role):
     ix = plan.index
     groups = cands.groups(int(ix.p_skill[package]), int(ix.p_muni[package]), rules.scope)
-    experts = np.concatenate(groups)
+    experts = np.concatenate(list(groups))
     bar = [int(ix.p_school[package])]
     if role == Role.SECOND:
         bar += plan.primary_schools(package)

@@ -30,15 +30,11 @@ def _assignments(plan: Plan) -> list[Assignment]:
     ix, merged = plan.index, Counter()
     for piece in plan.pieces:
         merged[(piece.package, piece.role, piece.expert)] += piece.works
+    order = sorted(merged, key=lambda key: (key[0], key[1] != Role.PRIMARY, key[2]))
     return [
-        Assignment(ix.packages[p].package_id, ix.experts[e].expert_id, works, role)
-        for (p, role, e), works in sorted(merged.items(), key=lambda kv: _order(plan, kv[0]))
+        Assignment(ix.packages[p].package_id, ix.experts[e].expert_id, merged[(p, role, e)], role)
+        for p, role, e in order
     ]
-
-
-def _order(plan: Plan, key: tuple) -> tuple:
-    p, role, e = key
-    return (p, role != Role.PRIMARY, plan.index.experts[e].expert_id)
 
 
 def _unassigned(plan: Plan, rules: Rules, demand: dict[Role, np.ndarray]) -> list[Unassigned]:
