@@ -5,6 +5,7 @@ Run ``celery -A tasks.celery_app worker`` and exactly one ``celery -A tasks.cele
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from datetime import timedelta
 
@@ -57,7 +58,13 @@ def celery_init_app(app: Flask) -> Celery:
     return celery
 
 
-flask_app = create_app()
+def _env_overrides() -> dict:
+    """Settings webapp.config does not read yet (a private queue lets test runs share a Redis)."""
+    queue = os.environ.get("CELERY_TASK_DEFAULT_QUEUE")
+    return {"CELERY_TASK_DEFAULT_QUEUE": queue} if queue else {}
+
+
+flask_app = create_app(_env_overrides())
 celery_app = celery_init_app(flask_app)
 # Reminders the worker writes are enqueued at once (a no-op once create_app registers it).
 register_dispatch(flask_app)

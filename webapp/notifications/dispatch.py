@@ -45,6 +45,7 @@ def broker_settings(config: Mapping) -> dict:
             "socket_timeout": 2.0,
             "visibility_timeout": VISIBILITY_TIMEOUT,
         },
+        "task_default_queue": config.get("CELERY_TASK_DEFAULT_QUEUE") or "celery",
         "task_ignore_result": True,
         "task_serializer": "json",
         "accept_content": ["json"],
