@@ -8,7 +8,7 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from workflows.expertise.instance import Instance
-from workflows.expertise.weights import SIZE_MAX, Weights, similarity, tie_terms
+from workflows.expertise.weights import Weights, similarity, tie_terms
 
 
 @dataclass
@@ -27,10 +27,14 @@ def free_arcs_model(
     fixed: tuple[np.ndarray, np.ndarray],
     freed: tuple[np.ndarray, np.ndarray],
     seconds: float,
+    sim_bound: int | None = None,
 ) -> SubResult:
-    """Re-choose the freed arcs under every hard rule (no reciprocal pairs), maximising weight.
+    """Re-choose the freed arcs under every hard rule (no reciprocal pairs), lexicographically.
 
-    ``fixed`` stays; the freed arcs are only a hint. With nothing fixed this is the whole model.
+    ``fixed`` stays; the freed arcs are the starting hint. With nothing fixed this is the whole
+    model. Similarity, settlement and size are maximised one after another, each stage keeping
+    the optimum of the previous one; "optimal" means all three stages were proven. A proven
+    ``sim_bound`` on the freed arcs' similarity lets CP-SAT stop as soon as it is reached.
     """
     out_need = np.bincount(freed[0], minlength=inst.n)
     in_need = np.bincount(freed[1], minlength=inst.n)
@@ -41,10 +45,34 @@ def free_arcs_model(
     _degree_constraints(model, x, vs, in_need)
     _region_constraints(model, x, inst.region[us] * inst.n + vs)
     _reciprocal_constraints(model, x, us, vs, inst.n)
-    weights = _weights(inst, w, us, vs, len(freed[0]))
-    model.maximize(sum(int(c) * v for c, v in zip(weights, x, strict=True)))
-    _hint(model, x, us * inst.n + vs, freed[0] * inst.n + freed[1])
-    return _solve(model, x, us, vs, seconds)
+    same, size = tie_terms(inst, us, vs)
+    stages = (similarity(inst, w, us, vs), same, size)
+    hint = np.isin(us * inst.n + vs, freed[0] * inst.n + freed[1])
+    if sim_bound is not None:
+        model.add(sum(int(g) * v for g, v in zip(stages[0].tolist(), x, strict=True)) <= sim_bound)
+    return _lexicographic(model, x, stages, hint, us, vs, seconds)
+
+
+def _lexicographic(model, x, stages, hint: np.ndarray, us, vs, seconds: float) -> SubResult:
+    budget = seconds  # deterministic seconds, shared by the stages
+    status = "unknown"
+    for gains in stages:
+        _set_hint(model, x, hint)
+        terms = [(int(g), var) for g, var in zip(gains.tolist(), x, strict=True) if g]
+        model.maximize(sum(g * var for g, var in terms))
+        code, chosen, value, spent = _solve(model, x, max(0.1, budget))
+        budget -= spent
+        if code == cp_model.INFEASIBLE:
+            return SubResult("infeasible")
+        if chosen is None:
+            break
+        hint, status = chosen, "optimal" if code == cp_model.OPTIMAL else "feasible"
+        if status != "optimal":
+            break
+        model.add(sum(g * var for g, var in terms) >= value)
+    if status == "unknown":
+        return SubResult(status)
+    return SubResult(status, us[hint], vs[hint])
 
 
 def _variables(inst: Instance, fixed, out_need, in_need) -> tuple[np.ndarray, np.ndarray]:
@@ -83,29 +111,21 @@ def _reciprocal_constraints(model, x, us: np.ndarray, vs: np.ndarray, n: int) ->
             model.add_at_most_one([x[t], x[back]])
 
 
-def _weights(inst: Instance, w: Weights, us: np.ndarray, vs: np.ndarray, arcs: int) -> np.ndarray:
-    """Lexicographic weights scaled to the ``arcs`` re-chosen arcs (fixed arcs are constants)."""
-    m2 = arcs * SIZE_MAX + 1
-    m1 = arcs * (m2 + SIZE_MAX) + 1
-    same, size = tie_terms(inst, us, vs)
-    return similarity(inst, w, us, vs) * m1 + same * m2 + size
+def _set_hint(model, x, chosen: np.ndarray) -> None:
+    model.clear_hints()
+    for var, value in zip(x, chosen.tolist(), strict=True):
+        model.add_hint(var, value)
 
 
-def _hint(model, x, codes: np.ndarray, hinted: np.ndarray) -> None:
-    chosen = np.isin(codes, hinted)
-    for t, value in enumerate(chosen.tolist()):
-        model.add_hint(x[t], value)
-
-
-def _solve(model, x, us, vs, seconds: float) -> SubResult:
+def _solve(model, x, seconds: float):
+    """One reproducible CP-SAT run: (status, chosen mask or None, objective, time spent)."""
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = seconds
-    solver.parameters.num_workers = 2
+    solver.parameters.num_workers = 1  # one worker + deterministic time: reproducible results
+    solver.parameters.max_deterministic_time = seconds
+    solver.parameters.max_time_in_seconds = 3 * seconds
     code = solver.solve(model)
-    names = {cp_model.OPTIMAL: "optimal", cp_model.FEASIBLE: "feasible"}
-    if code == cp_model.INFEASIBLE:
-        return SubResult("infeasible")
-    if code not in names:
-        return SubResult("unknown")
+    spent = solver.deterministic_time
+    if code not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return code, None, 0, spent
     chosen = np.array([solver.boolean_value(v) for v in x], dtype=bool)
-    return SubResult(names[code], us[chosen], vs[chosen])
+    return code, chosen, round(solver.objective_value), spent

@@ -77,7 +77,8 @@ def _finish(
     report = ReciprocityReport()
     p: Pairing | None = rel.pairing
     if no_reciprocal:
-        p, report = enforce_reciprocity(inst, w, k, rel, opts)
+        bound = min(rel.scan.in_bound, rel.scan.out_bound, *by_class.values.values())
+        p, report = enforce_reciprocity(inst, w, k, rel, opts, bound)
     if p is None:
         return _failed(Status.INFEASIBLE, RECIPROCAL_INFEASIBLE, inst, k, started)
     if report.pairs_left:

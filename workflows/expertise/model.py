@@ -54,7 +54,7 @@ class PairingOptions:
     candidates: int = 24  # partners kept per school when the graph is pruned
     full_graph_max: int = 700  # up to this many schools every valid arc enters the flow
     exact_max_arcs: int = 20_000  # CP-SAT on the whole model when no more valid arcs than this
-    cpsat_seconds: float = 10.0
+    cpsat_seconds: float = 5.0  # CP-SAT deterministic-time budget per call
     seed: int = 0
 
 

@@ -77,26 +77,28 @@ def total_weight(inst: Instance, w: Weights, p: Pairing) -> int:
 
 
 def enforce_reciprocity(
-    inst: Instance, w: Weights, k: int, rel: Relaxation, opts: PairingOptions
+    inst: Instance, w: Weights, k: int, rel: Relaxation, opts: PairingOptions, sim_bound: int
 ) -> tuple[Pairing, ReciprocityReport]:
     """Remove reciprocal pairs: 2-opt swaps, then CP-SAT (whole model if small, else local)."""
     p = rel.pairing
     report = ReciprocityReport(pairs_after_flow=len(p.reciprocal(inst.n)) // 2)
     report.swaps = repair_reciprocal(inst, w, p)
-    closed = rel.full and total_weight(inst, w, p) == rel.weight
+    left = len(p.reciprocal(inst.n))
+    closed = rel.full and not left and total_weight(inst, w, p) == rel.weight
     if closed:
         report.proven_optimal = True
     elif rel.full and len(rel.scan.cand_u) <= opts.exact_max_arcs:
-        p = _exact(inst, w, k, p, opts, report)
-    elif len(p.reciprocal(inst.n)):
+        p = _exact(inst, w, k, p, opts, report, sim_bound)
+    elif left:
         p = _local(inst, w, k, p, opts, report)
     report.pairs_left = len(p.reciprocal(inst.n)) // 2 if p is not None else 0
     return p, report
 
 
-def _exact(inst, w, k, p: Pairing, opts, report: ReciprocityReport) -> Pairing | None:
+def _exact(inst, w, k, p: Pairing, opts, report: ReciprocityReport, bound: int) -> Pairing | None:
     empty = np.zeros(0, dtype=np.int64)
-    sub = free_arcs_model(inst, w, k, (empty, empty), (p.reviewer, p.reviewed), opts.cpsat_seconds)
+    freed = (p.reviewer, p.reviewed)
+    sub = free_arcs_model(inst, w, k, (empty, empty), freed, opts.cpsat_seconds, bound)
     report.cpsat.append(f"whole model: {sub.status}")
     if sub.status == "infeasible":
         report.proven_infeasible = True

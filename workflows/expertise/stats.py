@@ -52,6 +52,7 @@ def pairing_stats(
             "min": float(sims.min()) / w.scale,
             "upper_bound_mean": upper_mean,
             "gap_to_bound": (upper_mean - mean) / upper_mean if upper_mean else 0.0,
+            "proven_optimal": bool(int(sims.sum()) >= upper),
             "bound_sources_mean": {k_: v / w.scale / arcs for k_, v in bounds.items()},
             "exact_fractions": w.exact,
         },

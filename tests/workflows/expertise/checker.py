@@ -113,45 +113,61 @@ def check_reviews(problem: Problem, reviews: list[tuple[str, str]]) -> list[str]
     return errors
 
 
-def replacement_ok(problem, reviews, reviewed: str, candidate: str, freed: str | None) -> bool:
+class _Current:
+    """The current pairing, indexed for the replacement rule."""
+
+    def __init__(self, problem: Problem, reviews) -> None:
+        self.region = {sid: s["region"] for sid, s in problem.schools.items()}
+        self.pairs = set(reviews)
+        self.reviewers = defaultdict(list)
+        for v, r in reviews:
+            self.reviewers[v].append(r)
+        self.loads = Counter(r for _, r in reviews)
+
+
+def replacement_ok(problem, reviews, reviewed: str, candidate: str, freed: str | None, cur=None):
     """Whether ``candidate`` may take over a review of ``reviewed``.
 
     ``freed`` is the replaced reviewer, whose region is released; with ``freed=None`` the
     candidate must suit whichever current reviewer is replaced (the alternates.csv rule).
     """
-    region = {sid: s["region"] for sid, s in problem.schools.items()}
-    current = [r for v, r in reviews if v == reviewed]
+    cur = cur or _Current(problem, reviews)
+    region = cur.region
+    current = cur.reviewers[reviewed]
     staying = [r for r in current if r != freed]
-    loads = Counter(r for v, r in reviews if not (v == reviewed and r == freed))
     return (
         candidate != reviewed
+        and candidate != freed
         and candidate not in current
         and region[candidate] != region[reviewed]
         and region[candidate] not in {region[r] for r in staying}
         and (candidate, reviewed) not in problem.history
-        and not (problem.no_reciprocal and (candidate, reviewed) in set(reviews))  # v reviews c
-        and loads[candidate] <= problem.k
+        and not (problem.no_reciprocal and (candidate, reviewed) in cur.pairs)  # v reviews c
+        and cur.loads[candidate] <= problem.k
     )
 
 
 def check_alternates(problem, reviews, alternates, count: int) -> list[str]:
     """Every problem with alternates.csv: validity, completeness and best-first order."""
+    cur = _Current(problem, reviews)
     errors = []
     for v in problem.schools:
         rows = alternates.get(v, [])
         if [rank for rank, _ in rows] != list(range(1, len(rows) + 1)):
             errors.append(f"{v}: ranks are not 1..{len(rows)}")
         listed = [c for _, c in rows]
-        errors += _check_list(problem, reviews, v, listed, count)
+        errors += _check_list(problem, cur, v, listed, count)
     return errors
 
 
-def _check_list(problem, reviews, v: str, listed: list[str], count: int) -> list[str]:
-    bad = [c for c in listed if not replacement_ok(problem, reviews, v, c, None)]
-    errors = [f"{v}: invalid alternate {c}" for c in bad]
+def _check_list(problem, cur, v: str, listed: list[str], count: int) -> list[str]:
+    def ok(c):
+        return replacement_ok(problem, None, v, c, None, cur)
+
+    errors = [f"{v}: invalid alternate {c}" for c in listed if not ok(c)]
     if len(set(listed)) != len(listed):
         errors.append(f"{v}: repeated alternate")
-    valid = [c for c in problem.schools if replacement_ok(problem, reviews, v, c, None)]
+    valid = [c for c in problem.schools if ok(c)]
     if len(listed) != min(count, len(valid)):
         errors.append(f"{v}: {len(listed)} alternates, expected {min(count, len(valid))}")
     keys = [(similarity(problem, c, v), same_settlement(problem, c, v)) for c in listed]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from tests.workflows.expertise.checker import (
@@ -20,21 +20,26 @@ from workflows.expertise import PairingOptions, Status, pair_schools
 
 
 @st.composite
-def problems(draw, max_schools=8, max_regions=4, catalogue="abcdef"):
-    n = draw(st.integers(2, max_schools))
-    n_regions = draw(st.integers(1, min(n, max_regions)))
+def problems(draw, max_schools=10, max_regions=5, ks=(1, 2, 2, 3), no_reciprocal=None):
+    n_regions = draw(st.integers(2, max_regions))
+    n = draw(st.integers(2 * n_regions - 2, max(max_schools, 2 * n_regions - 2)))
+    spread = draw(st.booleans())  # round-robin regions keep most instances feasible
     schools = {}
     for i in range(n):
+        region = i % n_regions if spread else draw(st.integers(0, n_regions - 1))
         schools[f"s{i}"] = {
-            "region": f"r{draw(st.integers(0, n_regions - 1))}",
+            "region": f"r{region}",
             "settlement": draw(st.sampled_from(["urban", "rural"])),
             "pupils": draw(st.integers(0, 2500)),
-            "risks": draw(st.sets(st.sampled_from(catalogue), min_size=1, max_size=3)),
+            "risks": draw(st.sets(st.sampled_from("abcdef"), min_size=1, max_size=3)),
         }
     ids = sorted(schools)
     pair = st.tuples(st.sampled_from(ids), st.sampled_from(ids)).filter(lambda p: p[0] != p[1])
-    history = draw(st.sets(pair, max_size=n))
-    return Problem(schools, history, draw(st.integers(1, 2)), draw(st.booleans()))
+    history = draw(st.sets(pair, max_size=n // 2))
+    k = draw(st.sampled_from(ks))
+    if no_reciprocal is None:
+        no_reciprocal = draw(st.booleans())
+    return Problem(schools, history, k, no_reciprocal)
 
 
 def _solve(problem: Problem, options: PairingOptions | None = None):
@@ -43,11 +48,23 @@ def _solve(problem: Problem, options: PairingOptions | None = None):
     )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(problems())
 def test_engine_matches_exact_optimum(problem):
+    _assert_matches_exact(problem)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems(max_schools=10, max_regions=5, ks=(1, 2), no_reciprocal=True))
+def test_engine_matches_exact_optimum_without_reciprocal_pairs(problem):
+    _assert_matches_exact(problem)
+
+
+def _assert_matches_exact(problem: Problem) -> None:
     result = _solve(problem)
     exact = exact_optimum(problem)
+    event(f"status={result.status} no_reciprocal={problem.no_reciprocal} k={problem.k}")
+    event(f"cpsat={bool(result.stats.get('method', {}).get('cpsat'))}")
     if exact is None:
         assert result.status == Status.INFEASIBLE, result.stats
         assert result.reason

@@ -1,0 +1,130 @@
+"""Targeted behaviour of pair_schools: pre-checks, objective order, pruning, determinism."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from tests.workflows.expertise.checker import (
+    Problem,
+    check_alternates,
+    check_reviews,
+    total_similarity,
+)
+from tests.workflows.expertise.helpers import (
+    alternate_rows,
+    problem_of,
+    review_tuples,
+    to_history,
+    to_schools,
+)
+from workflows.expertise import PairingOptions, Status, pair_schools
+
+
+def _run(problem: Problem, options: PairingOptions | None = None):
+    return pair_schools(
+        to_schools(problem), to_history(problem), problem.k, problem.no_reciprocal, options
+    )
+
+
+def _random_problem(n, regions, k, no_reciprocal, seed, history_per_school=0) -> Problem:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        risks = ";".join(rng.sample("abcdefghij", 3))
+        settlement = rng.choice(["urban", "rural"])
+        rows.append((f"s{i}", f"r{i % regions}", settlement, rng.randint(20, 2000), risks))
+    ids = [r[0] for r in rows]
+    history = set()
+    for i, sid in enumerate(ids):
+        for other in rng.sample(ids, history_per_school):
+            if int(other[1:]) % regions != i % regions:
+                history.add((sid, other))
+    return problem_of(rows, k, no_reciprocal, history)
+
+
+def test_region_holding_more_than_half_is_reported_before_solving():
+    rows = [(f"a{i}", "big", "urban", 100, "a;b;c") for i in range(6)]
+    rows += [("b0", "r1", "urban", 100, "a;b;c"), ("b1", "r2", "rural", 100, "a;b;c")]
+    result = _run(problem_of(rows, k=1))
+    assert result.status == Status.INFEASIBLE
+    assert "«big»" in result.reason and "больше половины" in result.reason
+    assert result.reviews == []
+
+
+def test_too_few_regions_for_k_is_reported():
+    rows = [(f"s{i}", f"r{i % 2}", "urban", 100, "a") for i in range(6)]
+    result = _run(problem_of(rows, k=2))
+    assert result.status == Status.INFEASIBLE
+    assert "регионов 2" in result.reason
+
+
+def test_history_that_removes_every_reviewer_is_reported():
+    rows = [(f"s{i}", f"r{i % 3}", "urban", 100, "a") for i in range(6)]
+    history = {(r, "s0") for r in ("s1", "s2", "s4", "s5")}
+    result = _run(problem_of(rows, k=1, history=history))
+    assert result.status == Status.INFEASIBLE
+    assert "«s0»" in result.reason and "истории" in result.reason
+
+
+def test_no_reciprocal_needs_room_for_2k_partners():
+    rows = [("a", "r0", "urban", 1, "x"), ("b", "r1", "urban", 1, "x")]
+    assert _run(problem_of(rows, k=1)).status == Status.OPTIMAL
+    result = _run(problem_of(rows, k=1, no_reciprocal=True))
+    assert result.status == Status.INFEASIBLE
+    assert "взаимных" in result.reason
+
+
+def test_settlement_breaks_ties_then_size():
+    rows = [
+        ("A", "r0", "urban", 150, "x;y;z"),
+        ("B", "r0", "rural", 1500, "x;y;z"),
+        ("C", "r1", "urban", 1500, "x;y;z"),
+        ("D", "r1", "urban", 150, "x;y;z"),
+    ]
+    result = _run(problem_of(rows, k=1))
+    # A and D match in settlement and size; B and C only in size. Settlement first decides who
+    # reviews C's documents: only one of its two candidates can be chosen, and it is the same size.
+    assert set(review_tuples(result)) == {("A", "D"), ("B", "C"), ("C", "B"), ("D", "A")}
+
+
+def test_similarity_outweighs_settlement_and_size():
+    rows = [
+        ("A", "r0", "urban", 150, "x;y;z"),
+        ("B", "r1", "urban", 150, "p;q;z"),
+        ("C", "r1", "rural", 2000, "x;y;z"),
+        ("D", "r0", "rural", 2000, "p;q;z"),
+    ]
+    result = _run(problem_of(rows, k=1))
+    assert set(review_tuples(result)) == {("A", "C"), ("C", "A"), ("B", "D"), ("D", "B")}
+
+
+@pytest.mark.parametrize("no_reciprocal", [False, True])
+def test_pruned_search_is_valid_and_close_to_its_bound(no_reciprocal):
+    problem = _random_problem(400, 23, 3, no_reciprocal, seed=7, history_per_school=2)
+    result = _run(problem, PairingOptions(full_graph_max=0, candidates=12))
+    reviews = review_tuples(result)
+    assert result.status == Status.FEASIBLE
+    assert check_reviews(problem, reviews) == []
+    assert check_alternates(problem, reviews, alternate_rows(result), 5) == []
+    sim = result.stats["similarity"]
+    assert float(total_similarity(problem, reviews)) == pytest.approx(sim["mean"] * 1200)
+    assert sim["gap_to_bound"] < 0.03
+
+
+def test_same_input_and_seed_give_the_same_pairing():
+    problem = _random_problem(120, 9, 2, True, seed=3)
+    first, second = _run(problem), _run(problem)
+    assert first.reviews == second.reviews and first.alternates == second.alternates
+
+
+def test_alternates_option_sets_the_list_length():
+    problem = _random_problem(60, 7, 2, False, seed=5)
+    assert all(len(v) == 2 for v in _run(problem, PairingOptions(alternates=2)).alternates.values())
+    assert all(v == [] for v in _run(problem, PairingOptions(alternates=0)).alternates.values())
+
+
+def test_k_below_one_is_refused():
+    with pytest.raises(ValueError):
+        _run(problem_of([("a", "r0", "urban", 1, "x"), ("b", "r1", "urban", 1, "x")], k=0))
