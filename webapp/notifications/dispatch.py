@@ -35,16 +35,11 @@ _listening = threading.Lock()
 
 def broker_settings(config: Mapping) -> dict:
     """Producer-side Celery settings shared by the web process and the worker."""
+    url = config["CELERY_BROKER_URL"]
     return {
-        "broker_url": config["CELERY_BROKER_URL"],
+        "broker_url": url,
         "broker_connection_timeout": 2.0,
-        "broker_transport_options": {
-            **_FAST_RETRY,
-            "connect_retries_timeout": 2.0,
-            "socket_connect_timeout": 1.0,
-            "socket_timeout": 2.0,
-            "visibility_timeout": VISIBILITY_TIMEOUT,
-        },
+        "broker_transport_options": transport_options(url),
         "task_default_queue": config.get("CELERY_TASK_DEFAULT_QUEUE") or "celery",
         "task_ignore_result": True,
         "task_serializer": "json",
@@ -52,6 +47,20 @@ def broker_settings(config: Mapping) -> dict:
         "task_publish_retry": True,
         "task_publish_retry_policy": dict(_FAST_RETRY),
     }
+
+
+def transport_options(url: str) -> dict:
+    """Short connection retries everywhere; socket timeouts where the transport has sockets."""
+    options: dict = dict(_FAST_RETRY)
+    if url.startswith(("redis://", "rediss://")):
+        # kombu's SQLAlchemy transport hands unknown options to create_engine(), which refuses.
+        options |= {
+            "connect_retries_timeout": 2.0,
+            "socket_connect_timeout": 1.0,
+            "socket_timeout": 2.0,
+            "visibility_timeout": VISIBILITY_TIMEOUT,
+        }
+    return options
 
 
 class Dispatcher:
