@@ -17,6 +17,7 @@ from workflows.crosscheck.network import Items, build_network
 from workflows.crosscheck.place import items_for, place_role, untangle
 from workflows.crosscheck.plan import Plan
 from workflows.crosscheck.report import build_result
+from workflows.crosscheck.stats import max_ratio
 from workflows.crosscheck.validate import check_input
 
 SEARCH_STEPS = 6
@@ -149,6 +150,38 @@ def _proven_ratio(bounds: Bounds, plan: Plan) -> Fraction:
     return ratio
 
 
+def _construct(index: Index, cands: Candidates, options: Options, bounds: Bounds, ratio: Fraction):
+    plan, rules = _primary(index, cands, options, ratio, bounds.primary_max)
+    if options.second_check > 0:
+        _second(plan, cands, rules, options)
+    return plan, rules
+
+
+def _placed(plan: Plan) -> tuple[int, int]:
+    return int(plan.placed(Role.PRIMARY).sum()), int(plan.placed(Role.SECOND).sum())
+
+
+def _key(plan: Plan) -> tuple:
+    return (*_placed(plan), -max_ratio(plan))
+
+
+def _improve(index, cands, options: Options, bounds: Bounds, plan: Plan, rules: Rules, ratio):
+    """With second checks, retry at full capacity if seconds fell short, then at the bound."""
+    if options.second_check == 0:
+        return plan, rules
+    best = (plan, rules)
+    extra = second_demand(options.second_check, index.p_works, index.p_works)
+    upper = min(bounds.merged.max, bounds.primary_max + int(extra.sum()))
+    if sum(_placed(plan)) < upper and ratio < 1:
+        other = _construct(index, cands, options, bounds, Fraction(1))
+        best = max(best, other, key=lambda x: _key(x[0]))
+    proven = _proven_ratio(bounds, best[0])
+    if max_ratio(best[0]) > proven:
+        other = _construct(index, cands, options, bounds, proven)
+        best = max(best, other, key=lambda x: _key(x[0]))
+    return best
+
+
 def solve(
     packages: list[Package],
     experts: list[Expert],
@@ -164,17 +197,15 @@ def solve(
     cands = Candidates(index)
     report("bounds", 0.0)
     bounds = _bounds(index, options, report)
-    start_ratio = bounds.primary_ratio
+    ratio = bounds.primary_ratio
     if bounds.merged is not None:
-        total = bounds.primary_max + int(
-            second_demand(options.second_check, index.p_works, index.p_works).sum()
-        )
-        start_ratio = max(start_ratio, bounds.merged.ratio(min(total, bounds.merged.max)))
-    report("primary", 0.4)
-    plan, rules = _primary(index, cands, options, start_ratio, bounds.primary_max)
-    if options.second_check > 0:
-        report("second", 0.7)
-        _second(plan, cands, rules, options)
+        extra = second_demand(options.second_check, index.p_works, index.p_works)
+        total = bounds.primary_max + int(extra.sum())
+        ratio = max(ratio, bounds.merged.ratio(min(total, bounds.merged.max)))
+    report("assign", 0.4)
+    plan, rules = _construct(index, cands, options, bounds, ratio)
+    report("improve", 0.8)
+    plan, rules = _improve(index, cands, options, bounds, plan, rules, ratio)
     report("report", 0.9)
     proven = _proven_ratio(bounds, plan)
     result = build_result(plan, rules, options, bounds.primary_max, proven, started)

@@ -155,10 +155,10 @@ def _tree_arcs(index: Index, tree_base: int, used: np.ndarray) -> tuple[np.ndarr
     return tails, heads
 
 
-def _leaf_arcs(index: Index, tree_base: int, expert_base: int, used: np.ndarray, caps) -> tuple:
+def _leaf_arcs(index: Index, tree_base: int, expert_base: int, used: np.ndarray) -> tuple:
     rank = index.leaf_expert_rank
     tree = np.searchsorted(index.tree_start, rank, side="right") - 1
-    keep = used[tree] & (caps[index.leaf_expert] > 0)
+    keep = used[tree]
     tails = tree_base + index.tree_start[tree + 1] + rank
     return tails[keep], expert_base + index.leaf_expert[keep]
 
@@ -173,7 +173,7 @@ def build_network(index: Index, items: Items, caps: np.ndarray, scope: Scope) ->
     used = np.zeros(index.n_skills, dtype=bool)
     used[index.p_skill[items.package]] = True
     tree_t, tree_h = _tree_arcs(index, tree_base, used)
-    leaf_t, leaf_h = _leaf_arcs(index, tree_base, expert_base, used, caps)
+    leaf_t, leaf_h = _leaf_arcs(index, tree_base, expert_base, used)
     inner = len(item_t) + len(tree_t) + len(leaf_t)
     tails = np.concatenate(
         [np.zeros(n_items, np.int64), item_t, tree_t, leaf_t, expert_base + np.arange(n_exp)]

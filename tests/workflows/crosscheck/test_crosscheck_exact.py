@@ -1,0 +1,83 @@
+"""The engine against an exact CP-SAT optimum and an independent checker."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from hypothesis import HealthCheck, given, settings
+
+from tests.workflows.crosscheck.checker import check
+from tests.workflows.crosscheck.exact import exact_optimum
+from tests.workflows.crosscheck.strategies import instances, options, random_instance
+from workflows.crosscheck import Options, Scope, solve
+
+FAST = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _figures(result) -> tuple[int, int, Fraction, Fraction]:
+    s = result.summary
+    second = s["totals"].get("second", {}).get("assigned", 0)
+    return (
+        s["totals"]["primary"]["assigned"],
+        second,
+        Fraction(s["load"]["max_ratio_exact"]),
+        Fraction(s["load"]["lower_bound_exact"]),
+    )
+
+
+@FAST
+@given(instances(), options(no_reciprocal=False, second=False))
+def test_plain_rules_match_the_exact_optimum(instance, opts):
+    packages, experts = instance
+    result = solve(packages, experts, opts)
+    assert check(result, packages, experts, opts) == []
+    exact = exact_optimum(packages, experts, opts)
+    primary, _, ratio, bound = _figures(result)
+    assert primary == exact.primary
+    assert ratio == exact.ratio
+    assert bound == exact.ratio
+    assert result.summary["totals"]["primary"]["unassigned_is_minimum"]
+
+
+@FAST
+@given(instances(), options())
+def test_every_rule_holds_and_proofs_are_true(instance, opts):
+    packages, experts = instance
+    result = solve(packages, experts, opts)
+    assert check(result, packages, experts, opts) == []
+    exact = exact_optimum(packages, experts, opts)
+    primary, second, ratio, bound = _figures(result)
+    assert (primary, second) <= (exact.primary, exact.second)
+    assert bound <= exact.ratio
+    if result.summary["totals"]["primary"]["unassigned_is_minimum"]:
+        assert primary == exact.primary
+    if result.summary["load"]["proven_optimal"] and (primary, second) == (
+        exact.primary,
+        exact.second,
+    ):
+        assert ratio == exact.ratio
+
+
+def _gaps(opts: Options, seeds: range) -> tuple[int, int, int]:
+    counts = ratios = 0
+    for seed in seeds:
+        packages, experts = random_instance(seed)
+        result = solve(packages, experts, opts)
+        assert check(result, packages, experts, opts) == []
+        exact = exact_optimum(packages, experts, opts)
+        primary, second, ratio, _ = _figures(result)
+        counts += (primary, second) != (exact.primary, exact.second)
+        ratios += (primary, second) == (exact.primary, exact.second) and ratio != exact.ratio
+    return counts, ratios, len(seeds)
+
+
+def test_no_reciprocal_is_optimal_on_almost_all_small_instances():
+    counts, ratios, n = _gaps(Options(scope=Scope.ANY, no_reciprocal=True), range(150))
+    assert counts == 0
+    assert ratios <= 0.03 * n
+
+
+def test_second_check_is_optimal_on_almost_all_small_instances():
+    counts, ratios, n = _gaps(Options(scope=Scope.ANY, second_check=0.25), range(150))
+    assert counts <= 0.05 * n
+    assert ratios <= 0.05 * n
