@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 from tests.workflows.expertise.checker import Problem
 from workflows.expertise import HistoryPair, School
 
@@ -9,10 +11,16 @@ from workflows.expertise import HistoryPair, School
 def to_schools(problem: Problem) -> list[School]:
     """Engine input from a checker problem."""
     return [
-        School(sid, s["region"], f"m-{s['region']}", s["settlement"], s["pupils"],
-               frozenset(s["risks"]))
+        School(
+            sid,
+            s["region"],
+            f"m-{s['region']}",
+            s["settlement"],
+            s["pupils"],
+            frozenset(s["risks"]),
+        )
         for sid, s in problem.schools.items()
-    ]  # fmt: skip
+    ]
 
 
 def to_history(problem: Problem) -> list[HistoryPair]:
@@ -37,3 +45,20 @@ def problem_of(rows, k=2, no_reciprocal=False, history=()) -> Problem:
         for sid, reg, st, pupils, risks in rows
     }
     return Problem(schools, set(history), k, no_reciprocal)
+
+
+def random_problem(n, regions, k, no_reciprocal, seed, history_per_school=0) -> Problem:
+    """Seeded random instance: regions round-robin, three risks from ten, random history."""
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        risks = ";".join(rng.sample("abcdefghij", 3))
+        settlement = rng.choice(["urban", "rural"])
+        rows.append((f"s{i}", f"r{i % regions}", settlement, rng.randint(20, 2000), risks))
+    ids = [r[0] for r in rows]
+    history = set()
+    for i, sid in enumerate(ids):
+        for other in rng.sample(ids, history_per_school):
+            if int(other[1:]) % regions != i % regions:
+                history.add((sid, other))
+    return problem_of(rows, k, no_reciprocal, history)

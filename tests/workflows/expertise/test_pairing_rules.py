@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import random
-
 import pytest
 
 from tests.workflows.expertise.checker import (
@@ -15,6 +13,7 @@ from tests.workflows.expertise.checker import (
 from tests.workflows.expertise.helpers import (
     alternate_rows,
     problem_of,
+    random_problem,
     review_tuples,
     to_history,
     to_schools,
@@ -26,22 +25,6 @@ def _run(problem: Problem, options: PairingOptions | None = None):
     return pair_schools(
         to_schools(problem), to_history(problem), problem.k, problem.no_reciprocal, options
     )
-
-
-def _random_problem(n, regions, k, no_reciprocal, seed, history_per_school=0) -> Problem:
-    rng = random.Random(seed)
-    rows = []
-    for i in range(n):
-        risks = ";".join(rng.sample("abcdefghij", 3))
-        settlement = rng.choice(["urban", "rural"])
-        rows.append((f"s{i}", f"r{i % regions}", settlement, rng.randint(20, 2000), risks))
-    ids = [r[0] for r in rows]
-    history = set()
-    for i, sid in enumerate(ids):
-        for other in rng.sample(ids, history_per_school):
-            if int(other[1:]) % regions != i % regions:
-                history.add((sid, other))
-    return problem_of(rows, k, no_reciprocal, history)
 
 
 def test_region_holding_more_than_half_is_reported_before_solving():
@@ -102,7 +85,7 @@ def test_similarity_outweighs_settlement_and_size():
 
 @pytest.mark.parametrize("no_reciprocal", [False, True])
 def test_pruned_search_is_valid_and_close_to_its_bound(no_reciprocal):
-    problem = _random_problem(400, 23, 3, no_reciprocal, seed=7, history_per_school=2)
+    problem = random_problem(400, 23, 3, no_reciprocal, seed=7, history_per_school=2)
     result = _run(problem, PairingOptions(full_graph_max=0, candidates=12))
     reviews = review_tuples(result)
     assert result.status == Status.FEASIBLE
@@ -119,14 +102,14 @@ def test_pruned_search_is_valid_and_close_to_its_bound(no_reciprocal):
     ids=["cp-sat", "pruned"],
 )
 def test_same_input_and_seed_give_the_same_pairing(n, options):
-    problem = _random_problem(n, 7, 2, True, seed=3)
+    problem = random_problem(n, 7, 2, True, seed=3)
     first, second = _run(problem, options), _run(problem, options)
     assert first.ok
     assert first.reviews == second.reviews and first.alternates == second.alternates
 
 
 def test_alternates_option_sets_the_list_length():
-    problem = _random_problem(60, 7, 2, False, seed=5)
+    problem = random_problem(60, 7, 2, False, seed=5)
     assert all(len(v) == 2 for v in _run(problem, PairingOptions(alternates=2)).alternates.values())
     assert all(v == [] for v in _run(problem, PairingOptions(alternates=0)).alternates.values())
 
