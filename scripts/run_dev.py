@@ -27,7 +27,6 @@ INSTANCE = ROOT / "instance"
 PY = sys.executable
 HOST = "127.0.0.1"
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo12345")
-SHOWN_LOGINS = ("admin@", "coord.08@", "mun.zalari@", "curator1@", "school.08-umc@")
 STOP_TIMEOUT = 15.0
 
 
@@ -185,9 +184,9 @@ def start_smtp(env: dict[str, str]):
     return controller
 
 
-def wait_for_web(url: str, proc: subprocess.Popen, timeout: float = 30.0) -> bool:
+def wait_for_web(url: str, proc: subprocess.Popen, stopping: list, timeout: float = 30.0) -> bool:
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and proc.poll() is None:
+    while time.monotonic() < deadline and proc.poll() is None and not stopping:
         try:
             with urllib.request.urlopen(url + "/login", timeout=2):  # noqa: S310 (our own URL)
                 return True
@@ -204,10 +203,8 @@ def banner(url: str, broker: str, logins: list[dict]) -> None:
     print(f"  Брокер: {broker}")
     print(f"  Демо-пользователи (пароль для всех: {DEMO_PASSWORD}):")
     for login in logins:
-        if login["email"].startswith(SHOWN_LOGINS):
-            roles = ", ".join(r["role"] for r in login["roles"])
-            print(f"    {login['email']:<36} {roles}")
-    print("  Все учётные записи: flask --app webapp demo")
+        roles = ", ".join(r["role"] for r in login["roles"])
+        print(f"    {login['email']:<40} {roles}")
     print("  Остановить: Ctrl-C")
     print("-" * 78 + "\n", flush=True)
 
@@ -250,7 +247,7 @@ def main() -> int:
         url = f"http://{HOST}:{port}"
         flask = [PY, "-m", "flask", "--app", "webapp", "run", "--host", HOST, "--port", str(port)]
         web = children.start("web", flask, env)
-        if wait_for_web(url, web):
+        if wait_for_web(url, web, stopping):
             banner(url, broker, logins)
         while not stopping:
             gone = children.exited()

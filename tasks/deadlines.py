@@ -89,7 +89,7 @@ def reminder_text(document: Document) -> tuple[str, str]:
     subject = f"Просрочена проверка: {document.title}"[:300]
     body = (
         f"Срок проверки документа «{document.title}» ({document.school.short_name}) "
-        f"истёк {document.due_at:%d.%m.%Y}. Состояние: «{state}».\n"
+        f"истёк {document.due_at:%d.%m.%Y %H:%M} UTC. Состояние: «{state}».\n"
         "Пожалуйста, завершите проверку или согласуйте новый срок."
     )
     return subject, body

@@ -67,11 +67,15 @@ class Dispatcher:
     """Publishes ``notifications.send_email`` messages for one Flask app."""
 
     def __init__(self, app: Flask) -> None:
-        self.enabled: bool = app.config.get("NOTIFICATIONS_DISPATCH", not app.testing)
         self._app = app
         self._producer: Celery | None = None
         self._paused_until = 0.0
         self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        """On, except in TESTING apps unless NOTIFICATIONS_DISPATCH says so."""
+        return bool(self._app.config.get("NOTIFICATIONS_DISPATCH", not self._app.testing))
 
     def producer(self) -> Celery:
         """The worker's own Celery app when there is one, else a small producer-only app."""
