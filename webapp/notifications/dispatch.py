@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 SEND_EMAIL = "notifications.send_email"
 EXTENSION = "notification_dispatch"
 _NEW_IDS = "notification_ids"
-# Longer than any countdown we use (retry backoff tops out at 10 min): Redis redelivers an
+# Longer than any countdown we use (retry backoff tops out at 30 min): Redis redelivers an
 # unacknowledged message after this, so a shorter value would duplicate delayed retries.
 VISIBILITY_TIMEOUT = 3600
 # After a failed publish we stop trying for a while: a dead broker costs one request, not all.
