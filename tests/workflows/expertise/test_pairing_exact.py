@@ -82,6 +82,7 @@ def test_reported_bound_is_never_below_the_optimum(problem):
     pruned = PairingOptions(full_graph_max=0, candidates=3, exact_max_arcs=0)
     result = _solve(problem, pruned)
     exact = exact_optimum(problem)
+    event(f"status={result.status} cpsat={result.stats.get('method', {}).get('cpsat')}")
     if exact is None:
         assert not result.ok
         return

@@ -117,3 +117,13 @@ def test_alternates_option_sets_the_list_length():
 def test_k_below_one_is_refused():
     with pytest.raises(ValueError):
         _run(problem_of([("a", "r0", "urban", 1, "x"), ("b", "r1", "urban", 1, "x")], k=0))
+
+
+@pytest.mark.parametrize(("n", "regions", "seed", "history"), [(9, 4, 53, 2), (7, 4, 66, 0)])
+def test_reciprocal_pairs_left_by_swaps_are_resolved_by_local_cp_sat(n, regions, seed, history):
+    problem = random_problem(n, regions, 2, True, seed, history_per_school=history)
+    options = PairingOptions(full_graph_max=0, exact_max_arcs=0, candidates=2)
+    result = _run(problem, options)
+    assert any(step.startswith("local") for step in result.stats["method"]["cpsat"])
+    assert result.status == Status.FEASIBLE
+    assert check_reviews(problem, review_tuples(result)) == []
