@@ -26,7 +26,10 @@ def load_config() -> dict:
         database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
     upload_dir = Path(os.environ.get("UPLOAD_DIR") or INSTANCE_DIR / "uploads").resolve()
     redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
-    return {
+    optional = {}
+    if "NOTIFICATIONS_DISPATCH" in os.environ:  # unset: on, except in TESTING apps
+        optional["NOTIFICATIONS_DISPATCH"] = _bool("NOTIFICATIONS_DISPATCH", True)
+    return optional | {
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me"),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -53,5 +56,8 @@ def load_config() -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD"),
         "MAIL_DEFAULT_SENDER": os.environ.get("MAIL_DEFAULT_SENDER", "ekspertiza@localhost"),
         "MAIL_SUPPRESS_SEND": _bool("MAIL_SUPPRESS_SEND", False),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "15")),
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        "CELERY_TASK_DEFAULT_QUEUE": os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"),
         "API_TOKEN_MAX_AGE": int(os.environ.get("API_TOKEN_MAX_AGE", str(12 * 3600))),
     }

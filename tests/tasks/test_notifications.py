@@ -101,12 +101,12 @@ def test_send_email_to_inactive_user_fails(app, demo, outbox):
 @BOTH
 def test_send_email_leaves_a_fresh_claim_alone_and_takes_a_stale_one(app, demo, outbox):
     note_id = add_notification()
-    age(note_id, email_state="sending", email_attempts=1, emailed_at=utcnow())
+    age(note_id, email_state="sending", email_attempts=1, email_claimed_at=utcnow())
 
     assert tasks.send_email.run(notification_id=note_id) == "skipped"
     assert outbox == []
 
-    age(note_id, emailed_at=utcnow() - mailer.CLAIM_LEASE - timedelta(seconds=1))
+    age(note_id, email_claimed_at=utcnow() - mailer.CLAIM_LEASE - timedelta(seconds=1))
     assert tasks.send_email.run(notification_id=note_id) == "sent"
     assert len(outbox) == 1 and fetch(note_id).email_attempts == 2
 
@@ -135,9 +135,9 @@ def test_sweep_sends_old_pending_and_stuck_rows_only(app, demo, outbox):
     age(old, created_at=now - timedelta(minutes=10))
     fresh = add_notification()
     retried = add_notification()
-    age(retried, created_at=now - timedelta(minutes=10), emailed_at=now, email_attempts=1)
+    age(retried, created_at=now - timedelta(minutes=10), email_claimed_at=now, email_attempts=1)
     stuck = add_notification()
-    age(stuck, email_state="sending", emailed_at=now - timedelta(hours=1), email_attempts=1)
+    age(stuck, email_state="sending", email_claimed_at=now - timedelta(hours=1), email_attempts=1)
     done = add_notification()
     age(done, email_state="sent", created_at=now - timedelta(minutes=10))
     failed = add_notification()

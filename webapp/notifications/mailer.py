@@ -1,11 +1,12 @@
 """E-mail for one outbox row: claim it, send it over SMTP, record the outcome.
 
-``email_state`` moves ``pending`` → ``sending`` (claimed, ``emailed_at`` = claim time) →
+``email_state`` moves ``pending`` → ``sending`` (claimed, ``email_claimed_at`` = claim time) →
 ``sent`` (``emailed_at`` = send time) or back to ``pending`` after a transient error, or to
-``failed``. The claim is one conditional UPDATE, atomic on SQLite and PostgreSQL alike, so two
-workers never send the same row at the same time; a claim older than ``CLAIM_LEASE`` belongs to a
-worker that died and may be taken again. A crash between the SMTP hand-off and the final commit
-re-sends once (at-least-once); the stable Message-ID lets mail clients fold such a duplicate.
+``failed`` (``email_last_error`` says why). The claim is one conditional UPDATE, atomic on SQLite
+and PostgreSQL alike, so two workers never send the same row at the same time; a claim older than
+``CLAIM_LEASE`` belongs to a worker that died and may be taken again. A crash between the SMTP
+hand-off and the final commit re-sends once (at-least-once); the stable Message-ID lets mail
+clients fold such a duplicate.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def deliver(notification_id: int) -> Outcome:
     user = db.session.get(User, note.user_id)
     if user is None or not user.active or not user.email:
         log.warning("notification %s: recipient has no active address", notification_id)
+        note.email_last_error = "получатель неактивен или без адреса"
         return _finish(note, EmailState.FAILED, Outcome.FAILED)
     try:
         send_message(build_message(note, user))
@@ -75,7 +77,7 @@ def claim(notification_id: int, now: datetime) -> bool:
         .values(
             email_state=EmailState.SENDING.value,
             email_attempts=Notification.email_attempts + 1,
-            emailed_at=now,
+            email_claimed_at=now,
         )
         .execution_options(synchronize_session=False)
     )
@@ -87,7 +89,8 @@ def claim(notification_id: int, now: datetime) -> bool:
 def sweep_candidates(now: datetime, *, older_than: timedelta, limit: int) -> list[int]:
     """Ids the sweep should deliver: never tried and old, retried with a lost retry, or stuck."""
     never_or_lost = or_(
-        Notification.emailed_at.is_(None), Notification.emailed_at <= now - LOST_RETRY_AFTER
+        Notification.email_claimed_at.is_(None),
+        Notification.email_claimed_at <= now - LOST_RETRY_AFTER,
     )
     pending = and_(
         Notification.email_state == EmailState.PENDING.value,
@@ -162,11 +165,12 @@ def _claimable(now: datetime):
 def _stale_claim(now: datetime):
     return and_(
         Notification.email_state == EmailState.SENDING.value,
-        Notification.emailed_at <= now - CLAIM_LEASE,
+        Notification.email_claimed_at <= now - CLAIM_LEASE,
     )
 
 
 def _after_error(note: Notification, exc: Exception) -> Outcome:
+    note.email_last_error = repr(exc)[:500]
     if is_transient(exc) and note.email_attempts < MAX_ATTEMPTS:
         log.warning("notification %s: attempt %s failed: %r", note.id, note.email_attempts, exc)
         return _finish(note, EmailState.PENDING, Outcome.RETRY)

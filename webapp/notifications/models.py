@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.common.time import UTCDateTime, utcnow
@@ -16,6 +16,9 @@ class Notification(db.Model):
     __table_args__ = (
         UniqueConstraint("dedupe_key"),
         UniqueConstraint("transition_log_id", "user_id"),
+        CheckConstraint(
+            "email_state in ('pending', 'sending', 'sent', 'failed')", name="email_state"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -29,6 +32,8 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     email_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     email_attempts: Mapped[int] = mapped_column(default=0)
+    email_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    email_last_error: Mapped[str | None] = mapped_column(String(500))
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     transition_log = relationship("TransitionLog")
