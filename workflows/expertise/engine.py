@@ -19,8 +19,8 @@ from workflows.expertise.model import (
 from workflows.expertise.pairing import Pairing
 from workflows.expertise.precheck import precheck
 from workflows.expertise.solve import ReciprocityReport, Relaxation, enforce_reciprocity, relax
-from workflows.expertise.stats import bounds_of, pairing_stats
-from workflows.expertise.weights import Weights, make_weights
+from workflows.expertise.stats import alternates_stats, bounds_of, pairing_stats
+from workflows.expertise.weights import make_weights
 
 CLASS_INFEASIBLE = (
     "Даже без учёта истории и запрета взаимных пар школам с редкими наборами рисков не хватает "
@@ -87,7 +87,7 @@ def _finish(
     alt = all_alternates(inst, w, p.revs, p.outs, k, no_reciprocal, opts.alternates, opts.seed)
     bounds = bounds_of(rel, by_class, optimal, p, inst, w)
     stats = pairing_stats(inst, w, k, p, bounds, rel, report)
-    stats["alternates_per_school"] = opts.alternates
+    stats["alternates"] = alternates_stats(alt, opts.alternates)
     stats["seconds"] = round(time.perf_counter() - started, 3)
     status = Status.OPTIMAL if optimal else Status.FEASIBLE
     stats["status"] = str(status)
@@ -115,8 +115,3 @@ def _failed(status: Status, reason: str, inst: Instance, k: int, started: float)
         "seconds": round(time.perf_counter() - started, 3),
     }
     return PairingResult(status, reason, [], {}, stats)
-
-
-def weights_for(inst: Instance, k: int) -> Weights:
-    """The weights ``pair_schools`` uses for this instance."""
-    return make_weights(inst, inst.n * k)

@@ -70,3 +70,15 @@ def _method(rel: Relaxation, report: ReciprocityReport) -> dict:
         "reciprocity_swaps": report.swaps,
         "cpsat": report.cpsat,
     }
+
+
+def alternates_stats(alt: np.ndarray, wanted: int) -> dict:
+    """How full the alternate lists are and how often one school is the first choice."""
+    counts = (alt >= 0).sum(axis=1) if alt.size else np.zeros(len(alt), dtype=int)
+    first = alt[:, 0][alt[:, 0] >= 0] if alt.size else np.zeros(0, dtype=int)
+    return {
+        "per_school": wanted,
+        "schools_with_full_list": int((counts >= wanted).sum()),
+        "schools_with_none": int((counts == 0).sum()) if wanted else 0,
+        "max_times_first_choice": int(np.bincount(first).max()) if len(first) else 0,
+    }
