@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -13,51 +12,16 @@ from workflows.crosscheck.flow import MaxFlow
 from workflows.crosscheck.greedy import Candidates, Rules
 from workflows.crosscheck.instance import Index, build_index
 from workflows.crosscheck.model import Expert, Options, Package, Progress, Result, Role, no_progress
-from workflows.crosscheck.network import Items, build_network
+from workflows.crosscheck.network import build_network
 from workflows.crosscheck.place import items_for, place_role, untangle
 from workflows.crosscheck.plan import Plan
+from workflows.crosscheck.refine import exact_stage
+from workflows.crosscheck.relax import Bounds, lower_ratio, relax, second_demand
 from workflows.crosscheck.report import build_result
 from workflows.crosscheck.stats import max_ratio
 from workflows.crosscheck.validate import check_input
 
 SEARCH_STEPS = 6
-
-
-class Relaxation:
-    """Max flow over all packages with only the own-school and scope rules: bounds."""
-
-    def __init__(self, index: Index, amounts: np.ndarray, options: Options) -> None:
-        rows = np.flatnonzero(amounts > 0)
-        self.items = Items(package=rows, amount=amounts[rows])
-        self.cap = index.e_cap
-        net = build_network(index, self.items, self.cap, options.scope)
-        self.flow = MaxFlow(net)
-        self.max = self.flow.solve(self.cap)
-        self.rounds = 0
-
-    def ratio(self, target: int) -> Fraction:
-        """Proven smallest largest-load ratio for placing ``target`` works."""
-        offsets = np.zeros_like(self.cap)
-        ratio, rounds = min_ratio(self.flow, self.items.amount, self.cap, offsets, target)
-        self.rounds += rounds
-        return ratio
-
-
-@dataclass
-class Bounds:
-    """What the relaxations proved."""
-
-    primary_max: int
-    primary_ratio: Fraction
-    merged: Relaxation | None
-    primary: Relaxation
-
-
-def second_demand(share: float, works: np.ndarray, placed: np.ndarray) -> np.ndarray:
-    """ceil(share × works) per package, never more than its works with a first check."""
-    frac = Fraction(str(share))
-    want = -((-works * frac.numerator) // frac.denominator)
-    return np.minimum(want, placed)
 
 
 def _place(
@@ -129,27 +93,6 @@ def _second(plan: Plan, cands: Candidates, rules: Rules, options: Options) -> No
         plan.restore(first_try)
 
 
-def _bounds(index: Index, options: Options, report: Progress) -> Bounds:
-    primary = Relaxation(index, index.p_works, options)
-    ratio = primary.ratio(primary.max)
-    report("bounds", 0.3)
-    merged = None
-    if options.second_check > 0:
-        extra = second_demand(options.second_check, index.p_works, index.p_works)
-        merged = Relaxation(index, index.p_works + extra, options)
-    return Bounds(primary.max, ratio, merged, primary)
-
-
-def _proven_ratio(bounds: Bounds, plan: Plan) -> Fraction:
-    """Lower bound on the largest ratio of any solution placing as many works as ``plan``."""
-    first = int(plan.placed(Role.PRIMARY).sum())
-    ratio = bounds.primary_ratio if first == bounds.primary_max else bounds.primary.ratio(first)
-    if bounds.merged is not None:
-        total = first + int(plan.placed(Role.SECOND).sum())
-        ratio = max(ratio, bounds.merged.ratio(min(total, bounds.merged.max)))
-    return ratio
-
-
 def _construct(index: Index, cands: Candidates, options: Options, bounds: Bounds, ratio: Fraction):
     plan, rules = _primary(index, cands, options, ratio, bounds.primary_max)
     if options.second_check > 0:
@@ -175,7 +118,8 @@ def _improve(index, cands, options: Options, bounds: Bounds, plan: Plan, rules: 
     if sum(_placed(plan)) < upper and ratio < 1:
         other = _construct(index, cands, options, bounds, Fraction(1))
         best = max(best, other, key=lambda x: _key(x[0]))
-    proven = _proven_ratio(bounds, best[0])
+    primary, second = _placed(best[0])
+    proven = lower_ratio(bounds, primary, second)
     if max_ratio(best[0]) > proven:
         other = _construct(index, cands, options, bounds, proven)
         best = max(best, other, key=lambda x: _key(x[0]))
@@ -196,7 +140,7 @@ def solve(
     index = build_index(packages, experts)
     cands = Candidates(index)
     report("bounds", 0.0)
-    bounds = _bounds(index, options, report)
+    bounds = relax(index, options, report)
     ratio = bounds.primary_ratio
     if bounds.merged is not None:
         extra = second_demand(options.second_check, index.p_works, index.p_works)
@@ -206,8 +150,9 @@ def solve(
     plan, rules = _construct(index, cands, options, bounds, ratio)
     report("improve", 0.8)
     plan, rules = _improve(index, cands, options, bounds, plan, rules, ratio)
+    report("exact", 0.85)
+    plan, proof = exact_stage(index, rules, options, bounds, plan)
     report("report", 0.9)
-    proven = _proven_ratio(bounds, plan)
-    result = build_result(plan, rules, options, bounds.primary_max, proven, started)
+    result = build_result(plan, rules, options, proof, started)
     report("done", 1.0)
     return result

@@ -13,7 +13,7 @@ from workflows.crosscheck.greedy import Candidates, Rules
 from workflows.crosscheck.model import Assignment, Options, Result, Role, Unassigned
 from workflows.crosscheck.plan import Plan
 from workflows.crosscheck.reasons import NO_FIRST_CHECK, reason
-from workflows.crosscheck.stats import summary_figures
+from workflows.crosscheck.stats import Proof, summary_figures
 
 
 def peak_memory_mib() -> float:
@@ -63,12 +63,12 @@ def _demand(plan: Plan, options: Options) -> dict[Role, np.ndarray]:
 
 
 def build_result(
-    plan: Plan, rules: Rules, options: Options, primary_max: int, proven: Fraction, started: float
+    plan: Plan, rules: Rules, options: Options, proof: Proof, started: float
 ) -> Result:
     """Package the plan as a :class:`Result` with reasons and summary figures."""
     demand = _demand(plan, options)
     unassigned = _unassigned(plan, rules, demand)
-    summary = summary_figures(plan, options, demand, primary_max, proven)
+    summary = summary_figures(plan, options, demand, proof)
     summary["run_time_s"] = round(time.perf_counter() - started, 3)
     summary["peak_memory_mib"] = peak_memory_mib()
     return Result(assignments=_assignments(plan), unassigned=unassigned, summary=summary)

@@ -3,12 +3,23 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
 from workflows.crosscheck.model import Options, Role
 from workflows.crosscheck.plan import Plan
+
+
+@dataclass
+class Proof:
+    """What is proven: most placeable works per role and the smallest possible largest ratio."""
+
+    primary_max: int
+    second_max: int | None
+    ratio: Fraction
+    method: str = "flow"
 
 
 def max_ratio(plan: Plan) -> Fraction:
@@ -96,7 +107,7 @@ def _subjects(plan: Plan, demand: dict[Role, np.ndarray]) -> dict:
     return out
 
 
-def _totals(plan: Plan, demand: dict[Role, np.ndarray], primary_max: int) -> dict:
+def _totals(plan: Plan, demand: dict[Role, np.ndarray], proof: Proof) -> dict:
     ix = plan.index
     out = {
         "packages": len(ix.packages),
@@ -110,24 +121,28 @@ def _totals(plan: Plan, demand: dict[Role, np.ndarray], primary_max: int) -> dic
             "assigned": placed,
             "unassigned": int(wanted.sum()) - placed,
         }
-    first = out[str(Role.PRIMARY)]
-    first["minimum_unassigned"] = int(ix.p_works.sum()) - primary_max
-    first["unassigned_is_minimum"] = first["unassigned"] == first["minimum_unassigned"]
+    most = {Role.PRIMARY: proof.primary_max, Role.SECOND: proof.second_max}
+    for role in demand:
+        row = out[str(role)]
+        if most[role] is not None:
+            row["minimum_unassigned"] = row["demand"] - most[role]
+            row["unassigned_is_minimum"] = row["unassigned"] == row["minimum_unassigned"]
     return out
 
 
 def summary_figures(
-    plan: Plan, options: Options, demand: dict[Role, np.ndarray], primary_max: int, proven: Fraction
+    plan: Plan, options: Options, demand: dict[Role, np.ndarray], proof: Proof
 ) -> dict:
     """All figures for summary.json except run time and memory."""
     return {
+        "method": proof.method,
         "options": {
             "scope": str(options.scope),
             "no_reciprocal": options.no_reciprocal,
             "second_check": options.second_check,
         },
-        "totals": _totals(plan, demand, primary_max),
-        "load": _load(plan, proven),
+        "totals": _totals(plan, demand, proof),
+        "load": _load(plan, proof.ratio),
         "experts_per_package": experts_per_package(plan, (Role.PRIMARY,)),
         "experts_per_package_all_roles": experts_per_package(plan, (Role.PRIMARY, Role.SECOND)),
         "reciprocal_school_pairs": reciprocal_pairs(plan),

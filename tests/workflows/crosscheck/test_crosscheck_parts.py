@@ -9,7 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tests.workflows.crosscheck.checker import check
+from tests.workflows.crosscheck.strategies import instances, options
 from workflows.crosscheck import Expert, Options, Package, Role, Scope, solve
+from workflows.crosscheck.baseline import solve_naive
 from workflows.crosscheck.bounds import smallest_ratio
 from workflows.crosscheck.network import _cover
 from workflows.crosscheck.synthetic import SIZES, generate
@@ -145,9 +147,19 @@ def test_realistic_district_meets_the_targets():
     assert result.summary["experts_per_package"]["mean"] <= 1.3
 
 
-def test_realistic_district_without_reciprocal_pairs():
+def test_realistic_district_without_reciprocal_pairs_is_exact():
     packages, experts = generate(SIZES["district"], seed=2)
-    opts = Options(no_reciprocal=True, second_check=0.1)
+    opts = Options(no_reciprocal=True)
     result = solve(packages, experts, opts)
     assert check(result, packages, experts, opts) == []
     assert result.summary["reciprocal_school_pairs"] == 0
+    assert result.summary["method"] == "flow+cp-sat"
+    assert result.summary["totals"]["primary"]["unassigned_is_minimum"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_naive_baseline_obeys_the_rules(data):
+    packages, experts = data.draw(instances())
+    opts = data.draw(options())
+    assert check(solve_naive(packages, experts, opts), packages, experts, opts) == []

@@ -1,0 +1,161 @@
+"""Benchmark of the ВПР cross-check engine against a naive greedy; run on demand, not by pytest.
+
+    .venv/bin/python -m tests.benchmarks.bench_crosscheck [--sizes district,region,big]
+        [--modes any,no-reciprocal,second-check] [--runs 3] [--save bench-out/crosscheck.txt]
+
+Every run is a fresh subprocess (CSV in, engine, CSV out), so the peak memory is per run. Times
+are medians over the runs; the naive greedy runs once per size and mode.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from workflows.crosscheck import Options, solve
+from workflows.crosscheck.baseline import solve_naive
+from workflows.crosscheck.csvio import read_input, write_inputs, write_result
+from workflows.crosscheck.report import peak_memory_mib
+from workflows.crosscheck.synthetic import SIZES, generate
+
+MODES = {
+    "any": Options(),
+    "no-reciprocal": Options(no_reciprocal=True),
+    "second-check": Options(second_check=0.1),
+}
+TARGETS = {"region": (10.0, 1024.0), "big": (30.0, 2048.0)}
+
+
+def _figures(summary: dict) -> dict:
+    totals, load = summary["totals"], summary["load"]
+    second = totals.get("second", {})
+    return {
+        "works": totals["primary"]["demand"],
+        "experts": totals["experts"],
+        "packages": totals["packages"],
+        "unassigned": totals["primary"]["unassigned"],
+        "minimum": totals["primary"]["minimum_unassigned"],
+        "second_unassigned": second.get("unassigned"),
+        "second_demand": second.get("demand"),
+        "ratio": load["max_ratio"],
+        "bound": load["lower_bound"],
+        "per_package": summary["experts_per_package"]["mean"],
+        "per_package_max": summary["experts_per_package"]["max"],
+        "reciprocal": summary["reciprocal_school_pairs"],
+        "local": summary["same_municipality_share"],
+        "spread_p90": load["spread"]["p90"],
+    }
+
+
+def worker(mode: str, solver: str, data: str) -> dict:
+    """One run inside a fresh process: read CSV, solve, write CSV; return the figures."""
+    started = time.perf_counter()
+    packages, experts = read_input(Path(data) / "works.csv", Path(data) / "experts.csv")
+    solve_started = time.perf_counter()
+    run = solve if solver == "engine" else solve_naive
+    result = run(packages, experts, MODES[mode])
+    solve_time = time.perf_counter() - solve_started
+    with tempfile.TemporaryDirectory() as out:
+        write_result(result, out)
+    figures = _figures(result.summary)
+    figures.update(
+        solve_s=round(solve_time, 2),
+        total_s=round(time.perf_counter() - started, 2),
+        peak_mib=peak_memory_mib(),
+    )
+    return figures
+
+
+def _run(mode: str, solver: str, data: Path) -> dict:
+    command = [sys.executable, "-m", "tests.benchmarks.bench_crosscheck"]
+    command += ["--worker", mode, solver, str(data)]
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _median(runs: list[dict]) -> dict:
+    out = dict(runs[0])
+    for key in ("solve_s", "total_s"):
+        out[key] = round(statistics.median(r[key] for r in runs), 2)
+    out["peak_mib"] = max(r["peak_mib"] for r in runs)
+    return out
+
+
+def _checks(size: str, mode: str, e: dict) -> list[str]:
+    out = []
+    if size in TARGETS:
+        seconds, mib = TARGETS[size]
+        out.append(f"time<{seconds:g}s:{'ok' if e['total_s'] < seconds else 'FAIL'}")
+        out.append(f"mem<{mib:g}MiB:{'ok' if e['peak_mib'] < mib else 'FAIL'}")
+    out.append(f"unassigned=min:{'ok' if e['unassigned'] == e['minimum'] else 'no'}")
+    out.append(f"ratio<=1.01*bound:{'ok' if e['ratio'] <= 1.01 * e['bound'] + 1e-9 else 'FAIL'}")
+    if mode == "any":
+        out.append(f"exp/pkg<=1.3:{'ok' if e['per_package'] <= 1.3 else 'FAIL'}")
+    if mode == "no-reciprocal":
+        out.append(f"no reciprocal:{'ok' if e['reciprocal'] == 0 else 'FAIL'}")
+    return out
+
+
+HEADER = (
+    f"{'size':9}{'mode':14}{'works':>9}{'experts':>8} | {'solver':7}{'solve s':>8}{'total s':>8}"
+    f"{'peak MiB':>9}{'unassigned':>12}{'min':>7}{'2nd unas.':>10}{'max ratio':>10}{'bound':>8}"
+    f"{'exp/pkg':>8}{'max':>5}{'recip':>6}{'local':>7}"
+)
+
+
+def _line(size: str, mode: str, solver: str, f: dict) -> str:
+    minimum = f["minimum"] if f["minimum"] >= 0 else "-"
+    bound = f"{f['bound']:.4f}" if solver == "engine" else "-"
+    second = "-" if f["second_unassigned"] is None else f["second_unassigned"]
+    return (
+        f"{size:9}{mode:14}{f['works']:>9}{f['experts']:>8} | {solver:7}{f['solve_s']:>8.2f}"
+        f"{f['total_s']:>8.2f}{f['peak_mib']:>9.0f}{f['unassigned']:>12}{minimum!s:>7}"
+        f"{second!s:>10}{f['ratio']:>10.4f}{bound:>8}{f['per_package']:>8.3f}"
+        f"{f['per_package_max']:>5}{f['reciprocal']:>6}{f['local']:>7.3f}"
+    )
+
+
+def bench(sizes: list[str], modes: list[str], runs: int) -> list[str]:
+    """Run every size and mode; return the table lines."""
+    lines = [HEADER, "-" * len(HEADER)]
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            data = Path(tmp) / size
+            write_inputs(*generate(SIZES[size], seed=1), data)
+            for mode in modes:
+                engine = _median([_run(mode, "engine", data) for _ in range(runs)])
+                naive = _run(mode, "naive", data)
+                lines.append(_line(size, mode, "engine", engine))
+                lines.append(_line(size, mode, "naive", naive))
+                lines.append("    targets: " + "  ".join(_checks(size, mode, engine)))
+                print("\n".join(lines[-3:]), flush=True)
+    return lines
+
+
+def main() -> None:
+    """Parse arguments and run the benchmark (or one worker run)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="district,region,big")
+    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--save", default="bench-out/crosscheck.txt")
+    parser.add_argument("--worker", nargs=3, metavar=("MODE", "SOLVER", "DATA"))
+    args = parser.parse_args()
+    if args.worker:
+        print(json.dumps(worker(*args.worker)))
+        return
+    print(HEADER, flush=True)
+    lines = bench(args.sizes.split(","), args.modes.split(","), args.runs)
+    Path(args.save).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.save).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"saved to {args.save}")
+
+
+if __name__ == "__main__":
+    main()
