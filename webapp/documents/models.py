@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    event,
+)
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from transitions import EventData
@@ -25,6 +33,7 @@ class Document(DocumentFlow, db.Model):
     __table_args__ = (
         UniqueConstraint("campaign_id", "school_id", "document_type_id", "risk_factor_id"),
         CheckConstraint(f"state in ({_STATE_VALUES})", name="state"),
+        Index("ix_documents_campaign_id_state", "campaign_id", "state", "school_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -21,7 +21,7 @@ from webapp.documents.queries import document_or_404, last_remark, school_docume
 from webapp.documents.uploads import UploadRejected, content_disposition
 from webapp.extensions import db
 from webapp.orgs.models import School
-from webapp.reviews.models import Review
+from webapp.reviews.queries import last_finished_review
 from workflows.document import EDITABLE_STATES, STATE_LABELS, TRIGGER_LABELS
 from workflows.machine import NotPermitted, WorkflowError
 
@@ -59,16 +59,10 @@ def school(school_id: int):
 @login_required
 def detail(document_id: int):
     document = document_or_404(current_user, document_id)
-    reviews = (
-        db.session.query(Review)
-        .filter(Review.document_id == document.id, Review.finished_at.is_not(None))
-        .order_by(Review.finished_at.desc())
-        .all()
-    )
     return render_template(
         "documents/detail.html",
         document=document,
-        reviews=reviews,
+        reviews=last_finished_review(document.id),
         triggers=services.available_triggers(current_user, document),
         trigger_labels=TRIGGER_LABELS,
         state_labels=STATE_LABELS,

@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from webapp.campaigns.models import DocumentType, RiskFactor
 from webapp.common.time import utcnow
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.orgs.models import CuratorSchool, School
+from webapp.reviews.models import Review, ReviewAnswer
 
 WAITING = ("submitted", "curator_review", "curator_accepted", "peer_reviewed")
 
@@ -32,8 +34,8 @@ class QueueRow:
         return self.due_at is not None and self.due_at < utcnow()
 
 
-def curator_queue(curator_id: int, limit: int = 500) -> list[QueueRow]:
-    """What waits for the curator, oldest submission first."""
+def curator_queue(curator_id: int, campaign_id: int, limit: int = 500) -> list[QueueRow]:
+    """What waits for the curator in this campaign, oldest submission first."""
     stmt = (
         select(
             Document.id,
@@ -49,8 +51,24 @@ def curator_queue(curator_id: int, limit: int = 500) -> list[QueueRow]:
         .join(CuratorSchool, CuratorSchool.school_id == School.id)
         .join(DocumentType, DocumentType.id == Document.document_type_id)
         .outerjoin(RiskFactor, RiskFactor.id == Document.risk_factor_id)
-        .where(CuratorSchool.curator_id == curator_id, Document.state.in_(WAITING))
+        .where(
+            CuratorSchool.curator_id == curator_id,
+            Document.campaign_id == campaign_id,
+            Document.state.in_(WAITING),
+        )
         .order_by(Document.submitted_at.asc().nulls_last(), Document.id)
         .limit(limit)
     )
     return [QueueRow(*row) for row in db.session.execute(stmt)]
+
+
+def last_finished_review(document_id: int) -> list[Review]:
+    """The newest finished checklist of a document (as a list of at most one), answers loaded."""
+    stmt = (
+        select(Review)
+        .where(Review.document_id == document_id, Review.finished_at.is_not(None))
+        .options(selectinload(Review.answers).joinedload(ReviewAnswer.criterion))
+        .order_by(Review.finished_at.desc())
+        .limit(1)
+    )
+    return list(db.session.scalars(stmt))

@@ -21,8 +21,8 @@ def current_template(document_type_id: int) -> ChecklistTemplate | None:
     return db.session.scalars(stmt).first()
 
 
-def open_review(document: Document, reviewer: User) -> Review | None:
-    """The reviewer's unfinished review of the current version, created on first use."""
+def open_review(document: Document, reviewer: User) -> tuple[Review | None, bool]:
+    """The reviewer's unfinished review of the current version (created on first use), created?"""
     stmt = select(Review).where(
         Review.document_id == document.id,
         Review.reviewer_id == reviewer.id,
@@ -31,10 +31,10 @@ def open_review(document: Document, reviewer: User) -> Review | None:
     )
     review = db.session.scalars(stmt).first()
     if review is not None:
-        return review
+        return review, False
     template = current_template(document.document_type_id)
     if template is None:
-        return None
+        return None, False
     review = Review(
         document_id=document.id,
         version_number=document.latest_version_number,
@@ -43,7 +43,7 @@ def open_review(document: Document, reviewer: User) -> Review | None:
     )
     db.session.add(review)
     db.session.flush()
-    return review
+    return review, True
 
 
 def save_answers(review: Review, answers: dict[int, tuple[str, str]]) -> None:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from webapp.auth.permissions import can_review, can_see_queue
+from webapp.campaigns.services import current_campaign
 from webapp.documents.queries import document_or_404
 from webapp.documents.services import StateConflict, available_triggers
 from webapp.extensions import db
@@ -23,7 +24,8 @@ bp = Blueprint("reviews", __name__, template_folder="templates")
 def queue():
     if not can_see_queue(current_user):
         abort(403)
-    rows = curator_queue(current_user.id)
+    campaign = current_campaign()
+    rows = curator_queue(current_user.id, campaign.id) if campaign else []
     return render_template("reviews/queue.html", rows=rows, state_labels=STATE_LABELS)
 
 
@@ -35,13 +37,14 @@ def review(document_id: int):
         abort(403)
     if document.state != "curator_review":
         return redirect(url_for("documents.detail", document_id=document.id))
-    review = services.open_review(document, current_user)
+    review, created = services.open_review(document, current_user)
     if review is None:
         flash("Для этого типа документа нет чек-листа. Обратитесь к администратору.", "danger")
         return redirect(url_for("documents.detail", document_id=document.id))
     if request.method == "POST":
         return _post_review(document, review)
-    db.session.commit()
+    if created:
+        db.session.commit()
     return _render(document, review)
 
 
