@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from workflows.expertise.instance import Instance
-from workflows.expertise.weights import Weights, rank_key
+from workflows.expertise.weights import Weights, pair_key
 
 CELLS_PER_BLOCK = 1_500_000
 
@@ -68,7 +68,7 @@ def rank_block(
     if count <= 0:
         return np.zeros((len(rows), 0), dtype=np.int64)
     cols = np.arange(inst.n)
-    key = rank_key(inst, w, rows[:, None], cols[None, :]).astype(np.float64)
+    key = pair_key(inst, w, rows[:, None], cols[None, :]).astype(np.float64)
     score = key * (k + 3) + (k + 1 - loads[None, :]) + rng.random(key.shape) * 0.5
     taken = np.zeros((len(rows), inst.n_regions + 1), dtype=bool)
     taken[np.arange(len(rows))[:, None], blocked] = True  # -1 marks "no region" (last column)

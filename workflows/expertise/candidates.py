@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workflows.expertise.instance import Instance
-from workflows.expertise.weights import SIZE_MAX, Weights, similarity, tie_terms
+from workflows.expertise.weights import Weights, key_similarity, pair_key
 
 CELLS_PER_BLOCK = 1_500_000  # keeps each (block x n) temporary around 12 MB
 
@@ -26,6 +26,7 @@ class Scan:
 @dataclass
 class _Block:
     rows: np.ndarray
+    key: np.ndarray  # rank_key: similarity, then settlement, then size
     sim: np.ndarray
     valid: np.ndarray
     no_in: np.ndarray  # history forbids col -> row
@@ -62,13 +63,13 @@ def _history_degree(inst: Instance) -> int:
 
 def _block(inst: Instance, w: Weights, perm: np.ndarray, start: int, stop: int) -> _Block:
     rows = np.arange(start, stop)
-    sim = similarity(inst, w, rows[:, None], perm[None, :])
+    key = pair_key(inst, w, rows[:, None], perm[None, :])
     valid = inst.region[rows][:, None] != inst.region[perm][None, :]
     pos = np.empty(inst.n, dtype=np.int64)
     pos[perm] = np.arange(inst.n)
     no_in = _history_mask(rows, inst.hist_v, pos[inst.hist_u], inst.n)
     no_out = _history_mask(rows, inst.hist_u, pos[inst.hist_v], inst.n)
-    return _Block(rows, sim, valid, no_in, no_out)
+    return _Block(rows, key, key_similarity(key), valid, no_in, no_out)
 
 
 def _history_mask(rows: np.ndarray, row_of: np.ndarray, col_of: np.ndarray, n: int) -> np.ndarray:
@@ -103,9 +104,7 @@ def _top_arcs(
     inst: Instance, block: _Block, perm: np.ndarray, keep: int, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each row school keeps its ``keep`` best partners (random among equals), both directions."""
-    same, size = tie_terms(inst, block.rows[:, None], perm[None, :])
-    key = ((block.sim * 2 + same) * (SIZE_MAX + 1) + size).astype(np.float64)
-    key += rng.random(key.shape) * 0.5
+    key = block.key + rng.random(block.key.shape) * 0.5
     key[~block.valid] = -np.inf
     keep = min(keep, key.shape[1])
     top = np.argpartition(-key, keep - 1, axis=1)[:, :keep]

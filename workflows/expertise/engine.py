@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Sequence
 
 from workflows.expertise.alternates import all_alternates
@@ -19,7 +18,7 @@ from workflows.expertise.model import (
 from workflows.expertise.pairing import Pairing
 from workflows.expertise.precheck import precheck
 from workflows.expertise.solve import ReciprocityReport, Relaxation, enforce_reciprocity, relax
-from workflows.expertise.stats import alternates_stats, bounds_of, pairing_stats
+from workflows.expertise.stats import Laps, alternates_stats, bounds_of, pairing_stats
 from workflows.expertise.weights import make_weights
 
 CLASS_INFEASIBLE = (
@@ -55,40 +54,45 @@ def pair_schools(
     if k < 1:
         raise ValueError("k must be at least 1")
     opts = options or PairingOptions()
-    started = time.perf_counter()
+    laps = Laps()
     inst = build_instance(schools, history)
     reason = precheck(inst, k, no_reciprocal)
+    laps.lap("input_and_prechecks")
     if reason:
-        return _failed(Status.INFEASIBLE, reason, inst, k, started)
+        return _failed(Status.INFEASIBLE, reason, inst, k, laps)
     w = make_weights(inst, inst.n * k)
     by_class = class_bounds(inst, w, k, no_reciprocal)
+    laps.lap("class_bounds")
     if by_class.infeasible:
-        return _failed(Status.INFEASIBLE, CLASS_INFEASIBLE, inst, k, started)
-    rel = relax(inst, w, k, opts)
+        return _failed(Status.INFEASIBLE, CLASS_INFEASIBLE, inst, k, laps)
+    rel = relax(inst, w, k, opts, laps)
     if rel.pairing is None:
         status = Status.INFEASIBLE if rel.full else Status.NOT_FOUND
-        return _failed(status, FLOW_INFEASIBLE if rel.full else PRUNED_FAILED, inst, k, started)
-    return _finish(inst, w, k, no_reciprocal, opts, rel, by_class, started)
+        return _failed(status, FLOW_INFEASIBLE if rel.full else PRUNED_FAILED, inst, k, laps)
+    return _finish(inst, w, k, no_reciprocal, opts, rel, by_class, laps)
 
 
 def _finish(
-    inst, w, k, no_reciprocal, opts, rel: Relaxation, by_class: ClassBounds, started
+    inst, w, k, no_reciprocal, opts, rel: Relaxation, by_class: ClassBounds, laps: Laps
 ) -> PairingResult:
     report = ReciprocityReport()
     p: Pairing | None = rel.pairing
     if no_reciprocal:
         bound = min(rel.scan.in_bound, rel.scan.out_bound, *by_class.values.values())
         p, report = enforce_reciprocity(inst, w, k, rel, opts, bound)
+        laps.lap("reciprocity")
     if p is None:
-        return _failed(Status.INFEASIBLE, RECIPROCAL_INFEASIBLE, inst, k, started)
+        return _failed(Status.INFEASIBLE, RECIPROCAL_INFEASIBLE, inst, k, laps)
     if report.pairs_left:
-        return _failed(Status.NOT_FOUND, RECIPROCAL_LEFT, inst, k, started)
+        return _failed(Status.NOT_FOUND, RECIPROCAL_LEFT, inst, k, laps)
     optimal = report.proven_optimal or (rel.full and not no_reciprocal)
     alt = all_alternates(inst, w, p.revs, p.outs, k, no_reciprocal, opts.alternates, opts.seed)
+    laps.lap("alternates")
     bounds = bounds_of(rel, by_class, optimal, p, inst, w)
     stats = pairing_stats(inst, w, k, p, bounds, rel, report)
     stats["alternates"] = alternates_stats(alt, opts.alternates)
-    stats["seconds"] = round(time.perf_counter() - started, 3)
+    stats["seconds"] = laps.total()
+    stats["seconds_by_step"] = laps.laps
     status = Status.OPTIMAL if optimal else Status.FEASIBLE
     stats["status"] = str(status)
     return PairingResult(status, None, _reviews(inst, p), _alternates(inst, alt), stats)
@@ -105,13 +109,14 @@ def _alternates(inst: Instance, alt) -> dict[str, list[str]]:
     return {ids[v]: [ids[c] for c in row if c >= 0] for v, row in enumerate(alt.tolist())}
 
 
-def _failed(status: Status, reason: str, inst: Instance, k: int, started: float) -> PairingResult:
+def _failed(status: Status, reason: str, inst: Instance, k: int, laps: Laps) -> PairingResult:
     stats = {
         "status": str(status),
         "reason": reason,
         "schools": inst.n,
         "regions": inst.n_regions,
         "k": k,
-        "seconds": round(time.perf_counter() - started, 3),
+        "seconds": laps.total(),
+        "seconds_by_step": laps.laps,
     }
     return PairingResult(status, reason, [], {}, stats)

@@ -51,7 +51,7 @@ class PairingOptions:
     """Tuning knobs; the defaults are the documented ones."""
 
     alternates: int = 5
-    candidates: int = 24  # partners kept per school when the graph is pruned
+    candidates: int = 16  # partners kept per school when the graph is pruned
     full_graph_max: int = 700  # up to this many schools every valid arc enters the flow
     exact_max_arcs: int = 20_000  # CP-SAT on the whole model when no more valid arcs than this
     cpsat_seconds: float = 5.0  # CP-SAT deterministic-time budget per call

@@ -44,13 +44,15 @@ class ReciprocityReport:
     proven_optimal: bool = False
 
 
-def relax(inst: Instance, w: Weights, k: int, opts: PairingOptions) -> Relaxation:
+def relax(inst: Instance, w: Weights, k: int, opts: PairingOptions, laps) -> Relaxation:
     """Min-cost flow on all valid arcs (small inputs) or on pruned candidates (large ones)."""
     limit = None if inst.n <= opts.full_graph_max else opts.candidates
     while True:
         found = scan(inst, w, k, limit, opts.seed)
+        laps.lap("candidate_scan")
         weight = arc_weight(inst, w, found.cand_u, found.cand_v)
         chosen = solve_flow(inst, found.cand_u, found.cand_v, weight, k)
+        laps.lap("min_cost_flow")
         if chosen is not None:
             us, vs = found.cand_u[chosen], found.cand_v[chosen]
             p = Pairing.from_arcs(inst.n, k, us, vs)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from workflows.expertise.instance import SIZE_THRESHOLDS, Instance
 
 SIZE_MAX = len(SIZE_THRESHOLDS)  # size score is SIZE_MAX - |bucket difference|, 0..SIZE_MAX
-SCALE_CAP = 1_000_000  # beyond this common denominator Jaccard is rounded down
+KIND_MAX = 2048  # up to this many (risk set, settlement, size) kinds keys come from a table
+SCALE_CAP = 2520  # lcm(1..10); beyond this common denominator Jaccard is rounded down
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,8 @@ class Weights:
     m1: int
     m2: int
     table: np.ndarray  # table[inter, union] -> sim
+    kind: np.ndarray | None = None  # per school: index of its (risk set, settlement, size) kind
+    kind_keys: np.ndarray | None = None  # rank_key between kinds
 
 
 def make_weights(inst: Instance, arcs: int) -> Weights:
@@ -36,8 +39,19 @@ def make_weights(inst: Instance, arcs: int) -> Weights:
     m1 = arcs * (m2 + SIZE_MAX) + 1
     inter = np.arange(max_size + 1)[:, None]
     union = np.arange(max_union + 1)[None, :]
-    table = (scale * inter) // np.maximum(union, 1)
-    return Weights(scale=scale, exact=exact, m1=m1, m2=m2, table=table.astype(np.int64))
+    table = ((scale * inter) // np.maximum(union, 1)).astype(np.int64)
+    w = Weights(scale=scale, exact=exact, m1=m1, m2=m2, table=table)
+    return _with_kind_table(inst, w)
+
+
+def _with_kind_table(inst: Instance, w: Weights) -> Weights:
+    """Precompute rank keys between kinds: one gather per pair instead of bit counting."""
+    raw = (inst.risk_class.astype(np.int64) * 2 + inst.rural) * (SIZE_MAX + 1) + inst.bucket
+    _, first, kind = np.unique(raw, return_index=True, return_inverse=True)
+    if len(first) > KIND_MAX:
+        return w
+    keys = rank_key(inst, w, first[:, None], first[None, :]).astype(np.int32)
+    return replace(w, kind=kind.astype(np.int32), kind_keys=keys)
 
 
 def _common_denominator(sizes: list[int], codes: int) -> int:
@@ -77,6 +91,18 @@ def rank_key(inst: Instance, w: Weights, u: np.ndarray, v: np.ndarray) -> np.nda
     """Small integer with the same order as ``arc_weight`` (for ranking lists)."""
     same, size = tie_terms(inst, u, v)
     return (similarity(inst, w, u, v) * 2 + same) * (SIZE_MAX + 1) + size
+
+
+def pair_key(inst: Instance, w: Weights, u: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``rank_key`` of the pairs (u, v), from the kind table when there is one."""
+    if w.kind_keys is None:
+        return rank_key(inst, w, u, v)
+    return w.kind_keys[w.kind[u], w.kind[v]]
+
+
+def key_similarity(key: np.ndarray) -> np.ndarray:
+    """The ``sim`` part of a ``rank_key``."""
+    return key // (2 * (SIZE_MAX + 1))
 
 
 def jaccard(w: Weights, sim_total: int | np.ndarray) -> float:
