@@ -211,6 +211,9 @@ def report(rows: list[dict]) -> bool:
             f"{e['min']:.2f} | {e['settlement']:.1%} | {rules} | {alts} | "
             f"{rnd['mean']:.4f} | {rnd['min']:.2f} | {rnd['settlement']:.1%} |"
         )
+    for r in rows:
+        steps = ", ".join(f"{k} {v:.2f}" for k, v in r["summary"]["seconds_by_step"].items())
+        print(f"  {r['n']:>6} schools, seconds by step: {steps}")
     return all([_verdict(r) for r in rows])
 
 

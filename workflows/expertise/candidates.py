@@ -10,6 +10,7 @@ from workflows.expertise.instance import Instance
 from workflows.expertise.weights import Weights, key_similarity, pair_key
 
 CELLS_PER_BLOCK = 1_500_000  # keeps each (block x n) temporary around 12 MB
+RANDOM_SHARE = 4  # one random partner for every four best ones
 
 
 @dataclass
@@ -48,7 +49,7 @@ def scan(inst: Instance, w: Weights, k: int, limit: int | None, seed: int = 0) -
         if limit is None:
             cu, cv = _all_arcs(block, perm)
         else:
-            cu, cv = _top_arcs(inst, block, perm, limit + hmax, rng)
+            cu, cv = _top_arcs(inst, block, perm, starts, limit + hmax, rng)
         parts_u.append(cu)
         parts_v.append(cv)
     cand_u, cand_v = _dedupe(inst.n, np.concatenate(parts_u), np.concatenate(parts_v))
@@ -101,15 +102,22 @@ def _all_arcs(block: _Block, perm: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _top_arcs(
-    inst: Instance, block: _Block, perm: np.ndarray, keep: int, rng: np.random.Generator
+    inst: Instance, block: _Block, perm: np.ndarray, starts: np.ndarray, keep: int, rng
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Each row school keeps its ``keep`` best partners (random among equals), both directions."""
+    """Each row school keeps its ``keep`` best partners, the best partner in each of its
+    ``keep // 2`` best regions and ``keep // 4`` random ones; both arc directions become
+    candidates. Region picks spread candidates when one region dominates a risk class; random
+    picks keep the pruned graph feasible when region sizes make capacity tight.
+    """
     key = block.key + rng.random(block.key.shape) * 0.5
     key[~block.valid] = -np.inf
     keep = min(keep, key.shape[1])
     top = np.argpartition(-key, keep - 1, axis=1)[:, :keep]
-    r = np.repeat(np.arange(len(block.rows)), keep)
-    c = top.ravel()
+    extra_r, extra_c = _region_best(key, starts, keep)
+    shuffled = rng.integers(0, key.shape[1], size=(len(block.rows), max(1, keep // RANDOM_SHARE)))
+    rows = np.arange(len(block.rows))
+    r = np.r_[np.repeat(rows, keep), extra_r, np.repeat(rows, shuffled.shape[1])]
+    c = np.r_[top.ravel(), extra_c, shuffled.ravel()]
     ok = block.valid[r, c]
     r, c = r[ok], c[ok]
     into = ~block.no_in[r, c]  # partner reviews the row school
@@ -117,6 +125,19 @@ def _top_arcs(
     us = np.concatenate([perm[c[into]], block.rows[r[out]]])
     vs = np.concatenate([block.rows[r[into]], perm[c[out]]])
     return us, vs
+
+
+def _region_best(key: np.ndarray, starts: np.ndarray, keep: int) -> tuple[np.ndarray, ...]:
+    """(row, column) of the best partner in each of the row's ``keep // 2`` best regions."""
+    best = np.maximum.reduceat(key, starts, axis=1)  # (rows, regions)
+    spread = max(1, min(keep // 2, best.shape[1]))
+    picked = np.zeros(best.shape, dtype=bool)
+    chosen = np.argpartition(-best, spread - 1, axis=1)[:, :spread]
+    np.put_along_axis(picked, chosen, True, axis=1)
+    picked &= best > -np.inf
+    region_of_col = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, key.shape[1]]))
+    hit = (key == best[:, region_of_col]) & picked[:, region_of_col]
+    return np.nonzero(hit)
 
 
 def _dedupe(n: int, us: np.ndarray, vs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

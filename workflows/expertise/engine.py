@@ -18,7 +18,8 @@ from workflows.expertise.model import (
 from workflows.expertise.pairing import Pairing
 from workflows.expertise.precheck import precheck
 from workflows.expertise.solve import ReciprocityReport, Relaxation, enforce_reciprocity, relax
-from workflows.expertise.stats import Laps, alternates_stats, bounds_of, pairing_stats
+from workflows.expertise.stats import alternates_stats, bounds_of, pairing_stats
+from workflows.expertise.timing import Laps
 from workflows.expertise.weights import make_weights
 
 CLASS_INFEASIBLE = (

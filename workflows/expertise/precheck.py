@@ -12,7 +12,7 @@ from workflows.expertise.instance import Instance
 
 def precheck(inst: Instance, k: int, no_reciprocal: bool) -> str | None:
     """Return why no valid pairing can exist, or None if these checks pass."""
-    checks = (_regions, _half, _inflow, _reciprocal_room, _history_room, _region_flow)
+    checks = (_regions, _half, _outflow, _inflow, _reciprocal_room, _history_room, _region_flow)
     for check in checks:
         reason = check(inst, k, no_reciprocal)
         if reason:
@@ -42,6 +42,19 @@ def _half(inst: Instance, k: int, _nr: bool) -> str | None:
         f"В регионе «{inst.region_ids[r]}» {sizes[r]} школ из {inst.n} — больше половины: "
         f"его школам нужно {k * sizes[r]} рецензий из других регионов, а другие регионы "
         f"дают всего {k * (inst.n - sizes[r])}."
+    )
+
+
+def _outflow(inst: Instance, k: int, _nr: bool) -> str | None:
+    sizes = _sizes(inst)
+    r = int(sizes.argmax())
+    if k * sizes[r] <= inst.n - sizes[r]:
+        return None
+    return (
+        f"В регионе «{inst.region_ids[r]}» {sizes[r]} школ из {inst.n}: они должны провести "
+        f"{k * sizes[r]} рецензий, а каждая школа других регионов может получить от одного "
+        f"региона не больше одной рецензии — таких школ только {inst.n - sizes[r]}. "
+        f"При k={k} в одном регионе может быть не больше 1/{k + 1} всех школ."
     )
 
 

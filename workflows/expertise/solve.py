@@ -13,6 +13,7 @@ from workflows.expertise.instance import Instance
 from workflows.expertise.model import PairingOptions
 from workflows.expertise.pairing import Pairing
 from workflows.expertise.reciprocity import repair_reciprocal
+from workflows.expertise.timing import Laps
 from workflows.expertise.weights import Weights, arc_weight, similarity
 
 FULL_GRAPH_HARD_MAX = 3000  # pruning retries never fall back to a full graph above this
@@ -44,7 +45,7 @@ class ReciprocityReport:
     proven_optimal: bool = False
 
 
-def relax(inst: Instance, w: Weights, k: int, opts: PairingOptions, laps) -> Relaxation:
+def relax(inst: Instance, w: Weights, k: int, opts: PairingOptions, laps: Laps) -> Relaxation:
     """Min-cost flow on all valid arcs (small inputs) or on pruned candidates (large ones)."""
     limit = None if inst.n <= opts.full_graph_max else opts.candidates
     while True:
