@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from tests.workflows.expertise.checker import (
@@ -126,4 +128,26 @@ def test_reciprocal_pairs_left_by_swaps_are_resolved_by_local_cp_sat(n, regions,
     result = _run(problem, options)
     assert any(step.startswith("local") for step in result.stats["method"]["cpsat"])
     assert result.status == Status.FEASIBLE
+    assert check_reviews(problem, review_tuples(result)) == []
+
+
+def test_region_above_one_in_k_plus_one_cannot_give_its_reviews():
+    sizes = {"big": 3, "r1": 2, "r2": 2, "r3": 2}
+    rows = [(f"{reg}{i}", reg, "urban", 100, "a") for reg, m in sizes.items() for i in range(m)]
+    result = _run(problem_of(rows, k=3))
+    assert result.status == Status.INFEASIBLE
+    assert "«big»" in result.reason and "1/4" in result.reason
+
+
+def test_dominant_region_with_clustered_risks_is_paired_without_widening_the_search():
+    rng = random.Random(4)
+    rows = []
+    for region in range(21):
+        favourite = ";".join(rng.sample("abcdefghij", 3))
+        for i in range(120 if region == 0 else 14):
+            risks = favourite if rng.random() < 0.7 else ";".join(rng.sample("abcdefghij", 3))
+            rows.append((f"g{region}s{i}", f"g{region}", "urban", 200, risks))
+    problem = problem_of(rows, k=2)
+    result = _run(problem, PairingOptions(full_graph_max=0, candidates=8))
+    assert result.ok and result.stats["method"]["graph"] == "pruned, 8 partners per school"
     assert check_reviews(problem, review_tuples(result)) == []
