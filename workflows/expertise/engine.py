@@ -66,7 +66,7 @@ def pair_schools(
     laps.lap("class_bounds")
     if by_class.infeasible:
         return _failed(Status.INFEASIBLE, CLASS_INFEASIBLE, inst, k, laps)
-    rel = relax(inst, w, k, opts, laps)
+    rel = relax(inst, w, k, opts, laps, min(by_class.values.values(), default=None))
     if rel.pairing is None:
         status = Status.INFEASIBLE if rel.full else Status.NOT_FOUND
         return _failed(status, FLOW_INFEASIBLE if rel.full else PRUNED_FAILED, inst, k, laps)

@@ -19,6 +19,7 @@ from workflows.expertise.weights import Weights, arc_weight, similarity
 FULL_GRAPH_HARD_MAX = 3000  # pruning retries never fall back to a full graph above this
 LIMIT_MAX = 400  # largest candidate count tried before giving up or going full
 STOP = -1
+WIDEN_GAP = 0.005  # a pruned flow this far below the bound is retried once with twice the partners
 
 
 @dataclass
@@ -31,6 +32,7 @@ class Relaxation:
     limit: int | None
     weight: int = 0
     sim: int = 0  # total similarity of the flow solution, before reciprocity repair
+    widened: bool = False  # a second flow with twice the partners was tried
 
 
 @dataclass
@@ -45,24 +47,46 @@ class ReciprocityReport:
     proven_optimal: bool = False
 
 
-def relax(inst: Instance, w: Weights, k: int, opts: PairingOptions, laps: Laps) -> Relaxation:
+def relax(
+    inst: Instance, w: Weights, k: int, opts: PairingOptions, laps: Laps, bound: int | None = None
+) -> Relaxation:
     """Min-cost flow on all valid arcs (small inputs) or on pruned candidates (large ones)."""
     limit = None if inst.n <= opts.full_graph_max else opts.candidates
     while True:
-        found = scan(inst, w, k, limit, opts.seed)
-        laps.lap("candidate_scan")
-        weight = arc_weight(inst, w, found.cand_u, found.cand_v)
-        chosen = solve_flow(inst, found.cand_u, found.cand_v, weight, k)
-        laps.lap("min_cost_flow")
-        if chosen is not None:
-            us, vs = found.cand_u[chosen], found.cand_v[chosen]
-            p = Pairing.from_arcs(inst.n, k, us, vs)
-            sim = int(similarity(inst, w, us, vs).sum())
-            return Relaxation(p, found, limit is None, limit, int(weight[chosen].sum()), sim)
+        rel = _flow_once(inst, w, k, limit, opts.seed, laps)
+        if rel.pairing is not None:
+            return _widen_if_far(inst, w, k, opts, laps, rel, bound)
         grown = _grow(inst.n, limit)
         if grown == STOP:
-            return Relaxation(None, found, limit is None, limit)
+            return rel
         limit = grown
+
+
+def _flow_once(inst: Instance, w: Weights, k: int, limit, seed: int, laps: Laps) -> Relaxation:
+    found = scan(inst, w, k, limit, seed)
+    laps.lap("candidate_scan")
+    weight = arc_weight(inst, w, found.cand_u, found.cand_v)
+    chosen = solve_flow(inst, found.cand_u, found.cand_v, weight, k)
+    laps.lap("min_cost_flow")
+    if chosen is None:
+        return Relaxation(None, found, limit is None, limit)
+    us, vs = found.cand_u[chosen], found.cand_v[chosen]
+    p = Pairing.from_arcs(inst.n, k, us, vs)
+    sim = int(similarity(inst, w, us, vs).sum())
+    return Relaxation(p, found, limit is None, limit, int(weight[chosen].sum()), sim)
+
+
+def _widen_if_far(inst, w, k, opts, laps, rel: Relaxation, bound: int | None) -> Relaxation:
+    """Retry once with twice the partners if the pruned flow is far below the bound."""
+    bound = min(rel.scan.in_bound, rel.scan.out_bound, bound if bound is not None else rel.sim)
+    if rel.full or rel.sim >= bound * (1 - WIDEN_GAP) or 2 * rel.limit > LIMIT_MAX:
+        return rel
+    wider = _flow_once(inst, w, k, 2 * rel.limit, opts.seed, laps)
+    if wider.pairing is None or wider.weight < rel.weight:
+        rel.widened = True  # tried; the narrower graph stays
+        return rel
+    wider.widened = True
+    return wider
 
 
 def _grow(n: int, limit: int | None) -> int | None:

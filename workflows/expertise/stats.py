@@ -65,6 +65,7 @@ def pairing_stats(
 def _method(rel: Relaxation, report: ReciprocityReport) -> dict:
     return {
         "graph": "all valid arcs" if rel.full else f"pruned, {rel.limit} partners per school",
+        "widened": rel.widened,
         "candidate_arcs": len(rel.scan.cand_u),
         "reciprocal_pairs_after_flow": report.pairs_after_flow,
         "reciprocity_swaps": report.swaps,
