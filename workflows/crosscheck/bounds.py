@@ -73,15 +73,20 @@ def smallest_ratio(caps: np.ndarray, offsets: np.ndarray, need: int) -> Fraction
 
 def min_ratio(
     flow: MaxFlow, amounts: np.ndarray, caps: np.ndarray, offsets: np.ndarray, target: int
-) -> tuple[Fraction, int]:
-    """Smallest ratio at which ``flow`` carries ``target``; returns (ratio, rounds)."""
+) -> tuple[Fraction, np.ndarray]:
+    """Smallest ratio at which ``flow`` carries ``target``, and the items of the last cut.
+
+    Those items (a boolean mask) are the bottleneck: just below the ratio they cannot all fit.
+    """
     ratio = smallest_ratio(caps, offsets, target)
-    for rounds in range(1, MAX_ROUNDS + 1):
+    bottleneck = np.zeros(len(amounts), dtype=bool)
+    for _ in range(MAX_ROUNDS):
         if target <= 0 or flow.solve(caps_at(ratio, caps, offsets)) >= target:
-            return ratio, rounds
+            return ratio, bottleneck
         side = flow.source_side()
         cut_items = np.ones(len(amounts), dtype=bool)
         cut_items[item_nodes(flow.net, side)] = False
+        bottleneck = ~cut_items
         experts = expert_nodes(flow.net, side)
         need = target - int(amounts[cut_items].sum())
         better = smallest_ratio(caps[experts], offsets[experts], need)

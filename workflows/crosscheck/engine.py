@@ -1,4 +1,9 @@
-"""The public entry point: :func:`solve` packages and experts into assignments."""
+"""The public entry point: :func:`solve` packages and experts into assignments.
+
+Order of work: relaxations prove the bounds (most placeable works, smallest largest ratio);
+the phases build an answer at that ratio; with second checks a retry or two may do better; a
+small instance the flow cannot prove goes through CP-SAT; then reasons and figures.
+"""
 
 from __future__ import annotations
 
@@ -7,123 +12,63 @@ from fractions import Fraction
 
 import numpy as np
 
-from workflows.crosscheck.bounds import caps_at, min_ratio
-from workflows.crosscheck.flow import MaxFlow
 from workflows.crosscheck.greedy import Candidates, Rules
-from workflows.crosscheck.instance import Index, build_index
+from workflows.crosscheck.instance import build_index
 from workflows.crosscheck.model import Expert, Options, Package, Progress, Result, Role, no_progress
-from workflows.crosscheck.network import build_network
-from workflows.crosscheck.place import items_for, place_role, untangle
+from workflows.crosscheck.phases import Context, primary_phase, second_phase
 from workflows.crosscheck.plan import Plan
-from workflows.crosscheck.refine import exact_stage
-from workflows.crosscheck.relax import Bounds, lower_ratio, relax, second_demand
+from workflows.crosscheck.reasons import eligible
+from workflows.crosscheck.refine import counts, exact_stage
+from workflows.crosscheck.relax import lower_ratio, relax, second_demand
 from workflows.crosscheck.report import build_result
 from workflows.crosscheck.stats import max_ratio
 from workflows.crosscheck.validate import check_input
 
-SEARCH_STEPS = 6
 
-
-def _place(
-    index: Index, cands: Candidates, options: Options, ratio: Fraction, target: int, untangled: bool
-):
-    plan = Plan(index, caps_at(ratio, index.e_cap, np.zeros_like(index.e_cap)))
-    rules = Rules(scope=options.scope, no_reciprocal=options.no_reciprocal and not untangled)
-    place_role(plan, cands, rules, index.p_works, Role.PRIMARY, target)
-    if untangled:
-        rules.no_reciprocal = True
-        untangle(plan, rules, Role.PRIMARY)
-        place_role(plan, cands, rules, index.p_works, Role.PRIMARY, target)
+def _construct(ctx: Context, ratio: Fraction) -> tuple[Plan, Rules]:
+    plan, rules = primary_phase(ctx, ratio)
+    if ctx.options.second_check > 0:
+        second_phase(ctx, plan, rules)
     return plan, rules
-
-
-def _attempt(index: Index, cands: Candidates, options: Options, ratio: Fraction, target: int):
-    """First checks at ``ratio``; under no-reciprocal the better of two strategies.
-
-    Either place freely and then drop the smaller side of every reciprocal pair and re-place it,
-    or respect the rule from the first work on.
-    """
-    first = _place(index, cands, options, ratio, target, untangled=options.no_reciprocal)
-    if not options.no_reciprocal or first[0].placed(Role.PRIMARY).sum() >= target:
-        return first
-    second = _place(index, cands, options, ratio, target, untangled=False)
-    done = [int(x[0].placed(Role.PRIMARY).sum()) for x in (first, second)]
-    return first if done[0] >= done[1] else second
-
-
-def _primary(index: Index, cands: Candidates, options: Options, ratio: Fraction, target: int):
-    """Place first checks at ``ratio``; under no-reciprocal raise the ratio if that places more."""
-    best = _attempt(index, cands, options, ratio, target)
-    done = int(best[0].placed(Role.PRIMARY).sum())
-    if done >= target or not options.no_reciprocal:
-        return best
-    full = _attempt(index, cands, options, Fraction(1), target)
-    most = int(full[0].placed(Role.PRIMARY).sum())
-    if most <= done:
-        return best
-    lo, hi, best = ratio, Fraction(1), full
-    for _ in range(SEARCH_STEPS):
-        mid = Fraction((lo + hi) / 2).limit_denominator(10**6)
-        attempt = _attempt(index, cands, options, mid, target)
-        if attempt[0].placed(Role.PRIMARY).sum() >= most:
-            best, hi = attempt, mid
-        else:
-            lo = mid
-    return best
-
-
-def _second(plan: Plan, cands: Candidates, rules: Rules, options: Options) -> None:
-    """Place second checks; if greedy falls short, find the exact maximum and its ratio."""
-    ix = plan.index
-    demand = second_demand(options.second_check, ix.p_works, plan.placed(Role.PRIMARY))
-    primary, first_load = plan.snapshot(), plan.load.copy()
-    place_role(plan, cands, rules, demand, Role.SECOND, None)
-    first_try, done = plan.snapshot(), int(plan.placed(Role.SECOND).sum())
-    if done >= demand.sum():
-        return
-    plan.restore(primary)
-    items = items_for(plan, rules, demand, Role.SECOND)
-    room = np.maximum(ix.e_cap - first_load, 0)
-    flow = MaxFlow(build_network(ix, items, room, options.scope))
-    most = flow.solve()
-    ratio, _ = min_ratio(flow, items.amount, ix.e_cap, first_load, most)
-    plan.caps = np.maximum(caps_at(ratio, ix.e_cap, np.zeros_like(ix.e_cap)), first_load)
-    place_role(plan, cands, rules, demand, Role.SECOND, most)
-    if plan.placed(Role.SECOND).sum() < done:
-        plan.restore(first_try)
-
-
-def _construct(index: Index, cands: Candidates, options: Options, bounds: Bounds, ratio: Fraction):
-    plan, rules = _primary(index, cands, options, ratio, bounds.primary_max)
-    if options.second_check > 0:
-        _second(plan, cands, rules, options)
-    return plan, rules
-
-
-def _placed(plan: Plan) -> tuple[int, int]:
-    return int(plan.placed(Role.PRIMARY).sum()), int(plan.placed(Role.SECOND).sum())
 
 
 def _key(plan: Plan) -> tuple:
-    return (*_placed(plan), -max_ratio(plan))
+    return (*counts(plan), -max_ratio(plan))
 
 
-def _improve(index, cands, options: Options, bounds: Bounds, plan: Plan, rules: Rules, ratio):
+def _third_school_short(ctx: Context, plan: Plan, rules: Rules) -> bool:
+    """Whether a missing second check had an allowed expert with capacity left."""
+    ix = plan.index
+    demand = second_demand(ctx.options.second_check, ix.p_works, plan.placed(Role.PRIMARY))
+    for p in np.flatnonzero(plan.placed(Role.SECOND) < demand).tolist():
+        experts = eligible(plan, ctx.cands, rules, p, Role.SECOND)
+        if (plan.load[experts] < ix.e_cap[experts]).any():
+            return True
+    return False
+
+
+def _improve(ctx: Context, plan: Plan, rules: Rules, ratio: Fraction) -> tuple[Plan, Rules]:
     """With second checks, retry at full capacity if seconds fell short, then at the bound."""
-    if options.second_check == 0:
+    if ctx.options.second_check == 0:
         return plan, rules
-    best = (plan, rules)
-    extra = second_demand(options.second_check, index.p_works, index.p_works)
+    best, bounds = (plan, rules), ctx.bounds
+    extra = second_demand(ctx.options.second_check, ctx.index.p_works, ctx.index.p_works)
     upper = min(bounds.merged.max, bounds.primary_max + int(extra.sum()))
-    if sum(_placed(plan)) < upper and ratio < 1:
-        other = _construct(index, cands, options, bounds, Fraction(1))
-        best = max(best, other, key=lambda x: _key(x[0]))
-    primary, second = _placed(best[0])
-    proven = lower_ratio(bounds, primary, second)
+    if sum(counts(plan)) < upper and ratio < 1 and _third_school_short(ctx, plan, rules):
+        best = max(best, _construct(ctx, Fraction(1)), key=lambda x: _key(x[0]))
+    proven = lower_ratio(bounds, *counts(best[0]))
     if max_ratio(best[0]) > proven:
-        other = _construct(index, cands, options, bounds, proven)
-        best = max(best, other, key=lambda x: _key(x[0]))
+        best = max(best, _construct(ctx, proven), key=lambda x: _key(x[0]))
     return best
+
+
+def _start_ratio(ctx: Context) -> Fraction:
+    bounds, ix = ctx.bounds, ctx.index
+    if bounds.merged is None:
+        return bounds.primary_ratio
+    extra = second_demand(ctx.options.second_check, ix.p_works, ix.p_works)
+    total = bounds.primary_max + int(extra.sum())
+    return max(bounds.primary_ratio, bounds.merged.ratio(min(total, bounds.merged.max)))
 
 
 def solve(
@@ -138,20 +83,15 @@ def solve(
     report = progress or no_progress
     check_input(packages, experts, options)
     index = build_index(packages, experts)
-    cands = Candidates(index)
     report("bounds", 0.0)
-    bounds = relax(index, options, report)
-    ratio = bounds.primary_ratio
-    if bounds.merged is not None:
-        extra = second_demand(options.second_check, index.p_works, index.p_works)
-        total = bounds.primary_max + int(extra.sum())
-        ratio = max(ratio, bounds.merged.ratio(min(total, bounds.merged.max)))
+    ctx = Context(index, Candidates(index), options, relax(index, options, report))
+    ratio = _start_ratio(ctx)
     report("assign", 0.4)
-    plan, rules = _construct(index, cands, options, bounds, ratio)
+    plan, rules = _construct(ctx, ratio)
     report("improve", 0.8)
-    plan, rules = _improve(index, cands, options, bounds, plan, rules, ratio)
+    plan, rules = _improve(ctx, plan, rules, ratio)
     report("exact", 0.85)
-    plan, proof = exact_stage(index, rules, options, bounds, plan)
+    plan, proof = exact_stage(index, rules, options, ctx.bounds, plan)
     report("report", 0.9)
     result = build_result(plan, rules, options, proof, started)
     report("done", 1.0)

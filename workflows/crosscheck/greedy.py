@@ -2,9 +2,11 @@
 
 Packages of the tightest skills go first, larger before smaller. A package goes whole to the
 allowed expert with the lowest resulting load ratio (or, when repacking a tight area, to the one
-it fills best), same municipality first when the scope is ``any``. A package that fits nowhere
-whole is split over at most three experts with the most room, or left to the flow phase, which
-places what is left and undoes greedy choices that block the optimum.
+it fills best, which is also the rule in skills whose demand nearly fills their experts). With
+scope ``any`` every package first tries its own municipality, and only then do packages look
+elsewhere, so outsiders take only the room locals leave. A package that fits nowhere whole is
+split over at most three experts with the most room, or left to the flow phase, which places
+what is left and undoes greedy choices that block the optimum.
 """
 
 from __future__ import annotations
@@ -19,16 +21,19 @@ from workflows.crosscheck.model import Role, Scope
 from workflows.crosscheck.plan import Plan
 
 MAX_SPLIT = 3
+BEST_FIT_ABOVE = 0.7
 
 
 @dataclass
 class Rules:
-    """Scope, the no-reciprocal switch and directions barred while resolving conflicts."""
+    """Scope, the no-reciprocal switch, directions barred while resolving conflicts, and the
+    bottleneck packages of the ratio bound (packed first, best fit)."""
 
     scope: Scope
     no_reciprocal: bool
     oriented: dict[tuple[int, int], set[int]] = field(default_factory=dict)
     flipped: set[tuple[int, int, int]] = field(default_factory=set)
+    tight: np.ndarray | None = None
 
 
 def barred(plan: Plan, rules: Rules, package: int, role: Role) -> list[int]:
@@ -75,11 +80,15 @@ def _allowed(plan: Plan, experts: np.ndarray, school: int, bar: list[int]) -> np
 
 
 def _place_whole(
-    plan: Plan, cands: Candidates, rules: Rules, package: int, amount: int, role: Role, tight: bool
+    plan: Plan, cands: Candidates, rules: Rules, package: int, amount: int, role: Role, how: tuple
 ) -> bool:
     ix = plan.index
+    tight, rank = how
     school, bar = int(ix.p_school[package]), barred(plan, rules, package, role)
-    for experts in cands.groups(int(ix.p_skill[package]), int(ix.p_muni[package]), rules.scope):
+    groups = cands.groups(int(ix.p_skill[package]), int(ix.p_muni[package]), rules.scope)
+    for i, experts in enumerate(groups):
+        if rank is not None and i != rank:
+            continue
         load = plan.load[experts]
         room = plan.caps[experts] - load
         ok = _allowed(plan, experts, school, bar) & (room >= amount)
@@ -114,13 +123,27 @@ def _place_split(
     return amount
 
 
-def _order(plan: Plan, demand: np.ndarray) -> list[int]:
+def _tightness(plan: Plan, demand: np.ndarray) -> np.ndarray:
+    """Per package: demand of its skill ÷ the share of its experts' room that skill can expect.
+
+    An expert's room is shared among its skills in proportion to their demand, so a skill whose
+    experts are also wanted elsewhere shows as tight.
+    """
     ix = plan.index
+    room = np.maximum(plan.caps - plan.load, 0).astype(float)
     need = np.bincount(ix.p_skill, weights=demand, minlength=ix.n_skills)
-    supply = np.array([plan.caps[e].sum() for e in ix.skill_experts], dtype=float)
-    tight = need / np.maximum(supply, 1)
+    wanted = np.zeros(len(room))
+    for k, experts in enumerate(ix.skill_experts):
+        wanted[experts] += need[k]
+    share = np.divide(room, wanted, out=np.zeros_like(room), where=wanted > 0)
+    supply = np.array([need[k] * share[e].sum() for k, e in enumerate(ix.skill_experts)])
+    tight = np.divide(need, supply, out=np.full(len(need), np.inf), where=supply > 0)
+    return tight[ix.p_skill]
+
+
+def _order(demand: np.ndarray, tight: np.ndarray, first: np.ndarray) -> list[int]:
     rows = np.flatnonzero(demand > 0)
-    order = np.lexsort((-demand[rows], -tight[ix.p_skill[rows]]))
+    order = np.lexsort((-demand[rows], -tight[rows], ~first[rows]))
     return rows[order].tolist()
 
 
@@ -129,11 +152,42 @@ def greedy(
 ) -> np.ndarray:
     """Place what fits greedily (best fit when ``tight``); return the works still to place."""
     left = demand.astype(np.int64).copy()
-    order = _order(plan, left)
-    for p in order:
-        if _place_whole(plan, cands, rules, p, int(left[p]), role, tight):
-            left[p] = 0
-    for p in order:
-        if left[p] > 0:
-            left[p] -= _place_split(plan, cands, rules, p, int(left[p]), role)
+    tightness = _tightness(plan, left)
+    first = np.zeros(len(left), dtype=bool) if rules.tight is None else rules.tight
+    order = _order(left, tightness, first)
+    fit = (tightness >= BEST_FIT_ABOVE) | first
+    ranks = [0, 1] if rules.scope == Scope.ANY else [None]
+    for rank in ranks:
+        for p in order:
+            how = (tight or bool(fit[p]), rank)
+            if left[p] and _place_whole(plan, cands, rules, p, int(left[p]), role, how):
+                left[p] = 0
+            elif left[p] and rank == ranks[-1]:
+                left[p] -= _place_split(plan, cands, rules, p, int(left[p]), role)
     return left
+
+
+def consolidate(plan: Plan, cands: Candidates, rules: Rules, role: Role) -> None:
+    """Re-place packages spread over three or more experts if fewer experts can take them."""
+    where: dict[int, list[int]] = {}
+    for i, piece in enumerate(plan.pieces):
+        if piece.role == role:
+            where.setdefault(piece.package, []).append(i)
+    for p, rows in where.items():
+        if len({plan.pieces[i].expert for i in rows}) > 2:
+            _consolidate_one(plan, cands, rules, p, role, rows)
+    plan.compact()
+
+
+def _consolidate_one(plan: Plan, cands: Candidates, rules: Rules, package: int, role, rows) -> None:
+    old = [plan.pieces[i] for i in rows]
+    plan.drop(rows)
+    amount, mark = sum(x.works for x in old), len(plan.pieces)
+    if _place_whole(plan, cands, rules, package, amount, role, (False, None)):
+        return
+    placed = _place_split(plan, cands, rules, package, amount, role)
+    if placed == amount and len(plan.pieces) - mark < len({x.expert for x in old}):
+        return
+    plan.drop(range(mark, len(plan.pieces)))
+    for x in old:
+        plan.add(x.package, x.expert, x.works, x.role, x.greedy)

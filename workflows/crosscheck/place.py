@@ -14,13 +14,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from workflows.crosscheck.flow import MaxFlow, cheapest_flows, decompose, expert_nodes, item_nodes
-from workflows.crosscheck.greedy import Candidates, Rules, barred, greedy
+from workflows.crosscheck.greedy import Candidates, Rules, barred, consolidate, greedy
 from workflows.crosscheck.model import Role
 from workflows.crosscheck.network import Items, build_network
 from workflows.crosscheck.plan import Plan
 
 MAX_REPAIRS = 60
 MAX_ORIENTATIONS = 30
+MAX_DEPTH = 2
 
 
 @dataclass
@@ -158,25 +159,32 @@ def _undo(plan: Plan, rules: Rules, res: Residual, role: Role) -> bool:
     return bool(doomed) or flipped
 
 
-def _repack(
-    plan: Plan, cands: Candidates, rules: Rules, demand: np.ndarray, role: Role, need: int
-) -> bool:
-    """Best-fit whole packages into the repaired area; keep that if it still places ``need``."""
-    before = plan.snapshot()
-    greedy(plan, cands, rules, demand - plan.placed(role), role, tight=True)
-    res = _residual(plan, rules, demand, role)
-    if int(plan.placed(role).sum()) + res.value >= need:
-        _commit(plan, res.pieces, role, False)
-        return True
-    plan.restore(before)
-    return False
+def _pairs(plan: Plan, role: Role) -> int:
+    return len({(x.package, x.expert) for x in plan.pieces if x.role == role})
+
+
+def _repack(plan: Plan, cands: Candidates, rules: Rules, demand: np.ndarray, role: Role, depth):
+    """Redo the flow's part by best-fit packing plus repairs; keep it if fewer pairs result."""
+    before, pairs = plan.snapshot(), _pairs(plan, role)
+    need = int(plan.placed(role).sum())
+    plan.remove({i for i, x in enumerate(plan.pieces) if x.role == role and not x.greedy})
+    place_role(plan, cands, rules, demand, role, need, tight=True, depth=depth + 1)
+    if int(plan.placed(role).sum()) < need or _pairs(plan, role) >= pairs:
+        plan.restore(before)
 
 
 def place_role(
-    plan: Plan, cands: Candidates, rules: Rules, demand: np.ndarray, role: Role, target: int | None
+    plan: Plan,
+    cands: Candidates,
+    rules: Rules,
+    demand: np.ndarray,
+    role: Role,
+    target: int | None,
+    tight: bool = False,
+    depth: int = 0,
 ) -> None:
     """Place ``demand`` in ``role``; with a target, repair greedy choices until it is met."""
-    greedy(plan, cands, rules, demand - plan.placed(role), role)
+    greedy(plan, cands, rules, demand - plan.placed(role), role, tight)
     best: tuple[int, list, Residual] | None = None
     for repairs in range(MAX_REPAIRS):  # noqa: B007 - used after the loop
         res = _residual(plan, rules, demand, role)
@@ -187,9 +195,11 @@ def place_role(
             break
     total, pieces, res = best
     plan.restore(pieces)
-    repaired = repairs > 0 and target is not None and total >= target
-    if not (repaired and _repack(plan, cands, rules, demand, role, total)):
-        _commit(plan, res.pieces, role, False)
+    _commit(plan, res.pieces, role, False)
+    if repairs and target is not None and total >= target and depth < MAX_DEPTH:
+        _repack(plan, cands, rules, demand, role, depth)
+    if depth == 0:
+        consolidate(plan, cands, rules, role)
 
 
 def untangle(plan: Plan, rules: Rules, role: Role) -> None:

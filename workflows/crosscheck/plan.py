@@ -61,6 +61,18 @@ class Plan:
                 kept.append(piece)
         self.pieces = kept
 
+    def drop(self, rows) -> None:
+        """Take out the pieces at ``rows`` but leave holes; call :meth:`compact` after."""
+        for i in rows:
+            piece = self.pieces[i]
+            if piece is not None:
+                self._count(piece, -piece.works)
+                self.pieces[i] = None
+
+    def compact(self) -> None:
+        """Close the holes :meth:`drop` left."""
+        self.pieces = [x for x in self.pieces if x is not None]
+
     def _count(self, piece: Piece, works: int) -> None:
         self.load[piece.expert] += works
         self._placed[piece.role][piece.package] += works

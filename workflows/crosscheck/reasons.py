@@ -42,7 +42,8 @@ def _full(plan: Plan, experts: np.ndarray) -> str:
     )
 
 
-def _eligible(plan: Plan, cands: Candidates, rules: Rules, package: int, role: Role):
+def eligible(plan: Plan, cands: Candidates, rules: Rules, package: int, role: Role) -> np.ndarray:
+    """Experts allowed for ``package`` in ``role`` by school, subject, grade and scope."""
     ix = plan.index
     groups = cands.groups(int(ix.p_skill[package]), int(ix.p_muni[package]), rules.scope)
     experts = np.concatenate(list(groups))
@@ -55,7 +56,7 @@ def _eligible(plan: Plan, cands: Candidates, rules: Rules, package: int, role: R
 def reason(plan: Plan, cands: Candidates, rules: Rules, package: int, role: Role) -> str:
     """The reason ``package`` has works left unplaced in ``role``."""
     ix = plan.index
-    experts = _eligible(plan, cands, rules, package, role)
+    experts = eligible(plan, cands, rules, package, role)
     if not len(experts):
         return _no_expert(plan, rules, package, role)
     spare = experts[plan.load[experts] < ix.e_cap[experts]]

@@ -28,13 +28,14 @@ class Relaxation:
         net = build_network(index, self.items, self.cap, options.scope)
         self.flow = MaxFlow(net)
         self.max = self.flow.solve(self.cap)
-        self.rounds = 0
+        self.bottleneck = np.zeros(len(index.packages), dtype=bool)
 
     def ratio(self, target: int) -> Fraction:
         """Proven smallest largest-load ratio for placing ``target`` works."""
         offsets = np.zeros_like(self.cap)
-        ratio, rounds = min_ratio(self.flow, self.items.amount, self.cap, offsets, target)
-        self.rounds += rounds
+        ratio, cut = min_ratio(self.flow, self.items.amount, self.cap, offsets, target)
+        self.bottleneck[:] = False
+        self.bottleneck[self.items.package[cut]] = True
         return ratio
 
 
@@ -46,6 +47,7 @@ class Bounds:
     primary_ratio: Fraction
     merged: Relaxation | None
     primary: Relaxation
+    bottleneck: np.ndarray
 
 
 def second_demand(share: float, works: np.ndarray, placed: np.ndarray) -> np.ndarray:
@@ -64,7 +66,7 @@ def relax(index: Index, options: Options, report: Progress) -> Bounds:
     if options.second_check > 0:
         extra = second_demand(options.second_check, index.p_works, index.p_works)
         merged = Relaxation(index, index.p_works + extra, options)
-    return Bounds(primary.max, ratio, merged, primary)
+    return Bounds(primary.max, ratio, merged, primary, primary.bottleneck.copy())
 
 
 def lower_ratio(bounds: Bounds, primary: int, second: int) -> Fraction:
