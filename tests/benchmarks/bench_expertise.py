@@ -38,11 +38,17 @@ REGIONS = 84
 RISK_WEIGHTS = [0.22, 0.18, 0.14, 0.11, 0.09, 0.08, 0.06, 0.05, 0.04, 0.03]
 TARGET_SECONDS = {3000: 10.0, 10000: 30.0}
 TARGET_GAP = 0.01
+CLUSTERED_SHARE = 0.22
 
 
-def region_sizes(n: int, rng: random.Random) -> list[int]:
-    """84 regions, lognormal weights: a few with hundreds of schools, many with 5-20 at 3,000."""
+def region_sizes(n: int, rng: random.Random, clustered: bool = False) -> list[int]:
+    """84 regions, lognormal weights: a few with hundreds of schools, many with 5-20 at 3,000.
+
+    ``clustered`` gives the first region 22 % of all schools (just under the 1/(k+1) limit).
+    """
     weights = [rng.lognormvariate(0.0, 1.0) for _ in range(REGIONS)]
+    if clustered:
+        weights[0] = CLUSTERED_SHARE / (1 - CLUSTERED_SHARE) * sum(weights[1:])
     total = sum(weights)
     sizes = [1 + int((n - REGIONS) * w / total) for w in weights]
     for i in rng.sample(range(REGIONS), n - sum(sizes)):
@@ -50,15 +56,20 @@ def region_sizes(n: int, rng: random.Random) -> list[int]:
     return sizes
 
 
-def generate(n: int, k: int, seed: int, folder: Path) -> tuple[Path, Path]:
-    """Write schools.csv and history.csv for ``n`` schools."""
+def generate(n: int, k: int, seed: int, folder: Path, clustered: bool = False):
+    """Write schools.csv and history.csv for ``n`` schools.
+
+    ``clustered``: one dominant region, and 70 % of each region's schools share that region's
+    favourite risk set (an adversarial case for pruning and for the bounds).
+    """
     rng = random.Random(seed)
     rows = []
-    for region, size in enumerate(region_sizes(n, rng)):
+    for region, size in enumerate(region_sizes(n, rng, clustered)):
+        favourite = _three_risks(rng)
         for _ in range(size):
             rural = rng.random() < 0.55
             pupils = int(rng.lognormvariate(5.0 if rural else 6.4, 0.6))
-            risks = _three_risks(rng)
+            risks = favourite if clustered and rng.random() < 0.7 else _three_risks(rng)
             rows.append(
                 [
                     f"S{len(rows):05d}",
@@ -165,11 +176,11 @@ def score(problem: Problem, reviews) -> dict:
     }
 
 
-def bench_size(n: int, k: int, no_reciprocal: bool, seed: int, sample: int) -> dict:
+def bench_size(n: int, k: int, no_reciprocal: bool, seed: int, sample: int, clustered: bool):
     """Generate, run engine and random baseline, check everything."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        schools, history = generate(n, k, seed, folder)
+        schools, history = generate(n, k, seed, folder, clustered)
         summary = run_child(schools, history, k, no_reciprocal, folder / "out")
         problem = load_problem(schools, history, k, no_reciprocal)
         reviews = load_reviews(folder / "out" / "reviews.csv")
@@ -252,11 +263,13 @@ def main(argv: list[str] | None = None) -> int:
         "also checked for completeness and best-first against all schools",
     )
     parser.add_argument("--json", type=Path, help="also write the raw results here")
+    parser.add_argument("--clustered", action="store_true", help="dominant region, risks by region")
     args = parser.parse_args(argv)
     rows = []
     for item in args.sizes.split(","):
         n, k = (int(x) for x in item.split(":"))
-        rows.append(bench_size(n, k, not args.allow_reciprocal, args.seed, args.sample))
+        no_reciprocal = not args.allow_reciprocal
+        rows.append(bench_size(n, k, no_reciprocal, args.seed, args.sample, args.clustered))
     ok = report(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -20,6 +20,7 @@ expertise_cli = AppGroup("expertise", help="expertise commands")
 @click.option("--no-reciprocal", is_flag=True, help="запретить пары, проверяющие друг друга")
 @click.option("--out", "out", help="папка для reviews.csv, alternates.csv, summary.json")
 @click.option("--alternates", "alternates", default="5", help="запасных рецензентов на школу")
+@click.option("--candidates", "candidates", default="16", help="партнёров на школу при отборе")
 @click.option("--seed", "seed", default="0", help="зерно случайного выбора среди равных")
 def pair_command(
     schools: str | None,
@@ -28,6 +29,7 @@ def pair_command(
     no_reciprocal: bool,
     out: str | None,
     alternates: str,
+    candidates: str,
     seed: str,
 ) -> None:
     """Распределить взаимоэкспертизу: кто кого проверяет (exit 2 — ошибка входа, 3 — нельзя)."""
@@ -36,7 +38,9 @@ def pair_command(
             _fail(f"не указан обязательный параметр {name}")
     k_value = _whole(k, "--k")
     options = PairingOptions(
-        alternates=_whole(alternates, "--alternates"), seed=_whole(seed, "--seed")
+        alternates=_whole(alternates, "--alternates"),
+        candidates=_whole(candidates, "--candidates"),
+        seed=_whole(seed, "--seed"),
     )
     outcome = run_pairing(schools, history, k_value, no_reciprocal, out, options)
     prefix = "Ошибка: " if outcome.exit_code == EXIT_BAD_INPUT else ""

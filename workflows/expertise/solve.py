@@ -20,6 +20,7 @@ FULL_GRAPH_HARD_MAX = 3000  # pruning retries never fall back to a full graph ab
 LIMIT_MAX = 400  # largest candidate count tried before giving up or going full
 STOP = -1
 WIDEN_GAP = 0.005  # a pruned flow this far below the bound is retried once with twice the partners
+WIDEN_MAX_ARCS = 300_000  # ... unless its graph already had this many arcs (about 5,000 schools)
 
 
 @dataclass
@@ -80,6 +81,8 @@ def _widen_if_far(inst, w, k, opts, laps, rel: Relaxation, bound: int | None) ->
     """Retry once with twice the partners if the pruned flow is far below the bound."""
     bound = min(rel.scan.in_bound, rel.scan.out_bound, bound if bound is not None else rel.sim)
     if rel.full or rel.sim >= bound * (1 - WIDEN_GAP) or 2 * rel.limit > LIMIT_MAX:
+        return rel
+    if len(rel.scan.cand_u) > WIDEN_MAX_ARCS:  # a deterministic guard on the time it would take
         return rel
     wider = _flow_once(inst, w, k, 2 * rel.limit, opts.seed, laps)
     if wider.pairing is None or wider.weight < rel.weight:

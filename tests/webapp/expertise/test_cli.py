@@ -144,6 +144,7 @@ def test_bad_history_file_exits_2(runner, tmp_path, content, expected):
         (["--k", "two"], "--k: нужно целое число"),
         ([], "не указан обязательный параметр --k"),
         (["--k", "1", "--alternates", "-1"], "--alternates"),
+        (["--k", "1", "--candidates", "0"], "--candidates"),
     ],
 )
 def test_bad_parameters_exit_2(runner, tmp_path, args, expected):
