@@ -57,12 +57,16 @@ def run_pairing(
 
 
 def _check_numbers(k: int, opts: PairingOptions) -> None:
-    if k < 1:
-        raise InputError(f"параметр --k: нужно целое число не меньше 1, получено {k}")
-    if opts.alternates < 0:
-        raise InputError(
-            f"параметр --alternates: нужно число не меньше 0, получено {opts.alternates}"
-        )
+    for name, value, least in (
+        ("--k", k, 1),
+        ("--alternates", opts.alternates, 0),
+        ("--candidates", opts.candidates, 1),
+        ("--seed", opts.seed, 0),
+    ):
+        if value < least:
+            raise InputError(
+                f"параметр {name}: нужно целое число не меньше {least}, получено {value}"
+            )
 
 
 def _out_dir(out_dir: str | Path) -> Path:

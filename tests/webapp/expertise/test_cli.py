@@ -145,6 +145,7 @@ def test_bad_history_file_exits_2(runner, tmp_path, content, expected):
         ([], "не указан обязательный параметр --k"),
         (["--k", "1", "--alternates", "-1"], "--alternates"),
         (["--k", "1", "--candidates", "0"], "--candidates"),
+        (["--k", "1", "--seed", "-3"], "--seed: нужно целое число не меньше 0"),
     ],
 )
 def test_bad_parameters_exit_2(runner, tmp_path, args, expected):
