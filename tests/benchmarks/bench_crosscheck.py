@@ -1,10 +1,11 @@
 """Benchmark of the ВПР cross-check engine against a naive greedy; run on demand, not by pytest.
 
     .venv/bin/python -m tests.benchmarks.bench_crosscheck [--sizes district,region,big]
-        [--modes any,no-reciprocal,second-check] [--runs 3] [--save bench-out/crosscheck.txt]
+        [--modes any,no-reciprocal,second-check] [--runs N] [--save bench-out/crosscheck.txt]
 
 Every run is a fresh subprocess (CSV in, engine, CSV out), so the peak memory is per run. Times
-are medians over the runs; the naive greedy runs once per size and mode.
+are medians over the runs (5 for the district, 3 for the region, 1 for the big region unless
+--runs says otherwise); the naive greedy runs once per size and mode.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ MODES = {
     "second-check": Options(second_check=0.1),
 }
 TARGETS = {"region": (10.0, 1024.0), "big": (30.0, 2048.0)}
+DEFAULT_RUNS = {"district": 5, "region": 3, "big": 1}
 
 
 def _figures(summary: dict) -> dict:
@@ -42,6 +44,7 @@ def _figures(summary: dict) -> dict:
         "unassigned": totals["primary"]["unassigned"],
         "minimum": totals["primary"]["minimum_unassigned"],
         "second_unassigned": second.get("unassigned"),
+        "second_minimum": second.get("minimum_unassigned"),
         "second_demand": second.get("demand"),
         "ratio": load["max_ratio"],
         "bound": load["lower_bound"],
@@ -104,19 +107,22 @@ def _checks(size: str, mode: str, e: dict) -> list[str]:
 
 HEADER = (
     f"{'size':9}{'mode':14}{'works':>9}{'experts':>8} | {'solver':7}{'solve s':>8}{'total s':>8}"
-    f"{'peak MiB':>9}{'unassigned':>12}{'min':>7}{'2nd unas.':>10}{'max ratio':>10}{'bound':>8}"
+    f"{'peak MiB':>9}{'unassigned':>11}{'min':>7}{'2nd unas.':>10}{'2nd min':>8}{'max ratio':>10}"
+    f"{'bound':>8}"
     f"{'exp/pkg':>8}{'max':>5}{'recip':>6}{'local':>7}"
 )
 
 
 def _line(size: str, mode: str, solver: str, f: dict) -> str:
-    minimum = f["minimum"] if f["minimum"] >= 0 else "-"
-    bound = f"{f['bound']:.4f}" if solver == "engine" else "-"
+    engine = solver == "engine"
+    minimum = f["minimum"] if engine else "-"
+    bound = f"{f['bound']:.4f}" if engine else "-"
     second = "-" if f["second_unassigned"] is None else f["second_unassigned"]
+    second_min = f["second_minimum"] if engine and f["second_minimum"] is not None else "-"
     return (
         f"{size:9}{mode:14}{f['works']:>9}{f['experts']:>8} | {solver:7}{f['solve_s']:>8.2f}"
-        f"{f['total_s']:>8.2f}{f['peak_mib']:>9.0f}{f['unassigned']:>12}{minimum!s:>7}"
-        f"{second!s:>10}{f['ratio']:>10.4f}{bound:>8}{f['per_package']:>8.3f}"
+        f"{f['total_s']:>8.2f}{f['peak_mib']:>9.0f}{f['unassigned']:>11}{minimum!s:>7}"
+        f"{second!s:>10}{second_min!s:>8}{f['ratio']:>10.4f}{bound:>8}{f['per_package']:>8.3f}"
         f"{f['per_package_max']:>5}{f['reciprocal']:>6}{f['local']:>7.3f}"
     )
 
@@ -129,7 +135,8 @@ def bench(sizes: list[str], modes: list[str], runs: int) -> list[str]:
             data = Path(tmp) / size
             write_inputs(*generate(SIZES[size], seed=1), data)
             for mode in modes:
-                engine = _median([_run(mode, "engine", data) for _ in range(runs)])
+                times = runs or DEFAULT_RUNS[size]
+                engine = _median([_run(mode, "engine", data) for _ in range(times)])
                 naive = _run(mode, "naive", data)
                 lines.append(_line(size, mode, "engine", engine))
                 lines.append(_line(size, mode, "naive", naive))
@@ -143,7 +150,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="district,region,big")
     parser.add_argument("--modes", default=",".join(MODES))
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=0, help="runs per size (default 5/3/1)")
     parser.add_argument("--save", default="bench-out/crosscheck.txt")
     parser.add_argument("--worker", nargs=3, metavar=("MODE", "SOLVER", "DATA"))
     args = parser.parse_args()

@@ -27,13 +27,15 @@ BEST_FIT_ABOVE = 0.7
 @dataclass
 class Rules:
     """Scope, the no-reciprocal switch, directions barred while resolving conflicts, and the
-    bottleneck packages of the ratio bound (packed first, best fit)."""
+    bottleneck packages of the ratio bound (packed first, best fit, unless ``best_fit`` is off:
+    first checks spread out leave more third schools for second checks)."""
 
     scope: Scope
     no_reciprocal: bool
     oriented: dict[tuple[int, int], set[int]] = field(default_factory=dict)
     flipped: set[tuple[int, int, int]] = field(default_factory=set)
     tight: np.ndarray | None = None
+    best_fit: bool = True
 
 
 def barred(plan: Plan, rules: Rules, package: int, role: Role) -> list[int]:
@@ -153,9 +155,11 @@ def greedy(
     """Place what fits greedily (best fit when ``tight``); return the works still to place."""
     left = demand.astype(np.int64).copy()
     tightness = _tightness(plan, left)
-    first = np.zeros(len(left), dtype=bool) if rules.tight is None else rules.tight
+    first = np.zeros(len(left), dtype=bool)
+    if rules.best_fit and rules.tight is not None:
+        first = rules.tight
     order = _order(left, tightness, first)
-    fit = (tightness >= BEST_FIT_ABOVE) | first
+    fit = ((tightness >= BEST_FIT_ABOVE) | first) & rules.best_fit
     ranks = [0, 1] if rules.scope == Scope.ANY else [None]
     for rank in ranks:
         for p in order:

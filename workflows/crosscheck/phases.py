@@ -31,7 +31,8 @@ class Context:
 
     def rules(self, no_reciprocal: bool) -> Rules:
         """Fresh rules with the bottleneck packages of the ratio bound marked."""
-        return Rules(self.options.scope, no_reciprocal, tight=self.bounds.bottleneck.copy())
+        tight, spread = self.bounds.bottleneck.copy(), self.options.second_check > 0
+        return Rules(self.options.scope, no_reciprocal, tight=tight, best_fit=not spread)
 
 
 def _placed(plan: Plan) -> int:
@@ -87,6 +88,7 @@ def primary_phase(ctx: Context, ratio: Fraction) -> tuple[Plan, Rules]:
 def second_phase(ctx: Context, plan: Plan, rules: Rules) -> None:
     """Place second checks; if greedy falls short, find the exact maximum and its ratio."""
     ix, options = ctx.index, ctx.options
+    rules.best_fit = True
     demand = second_demand(options.second_check, ix.p_works, plan.placed(Role.PRIMARY))
     primary, first_load = plan.snapshot(), plan.load.copy()
     place_role(plan, ctx.cands, rules, demand, Role.SECOND, None)
