@@ -28,12 +28,12 @@ CLASS_INFEASIBLE = (
 )
 FLOW_INFEASIBLE = (
     "Точная проверка (поток по всем допустимым парам) показала: распределения, в котором каждая "
-    "школа даёт и получает ровно k рецензий от школ k разных других регионов без пар из истории, "
-    "не существует."
+    "школа даёт и получает ровно {k} рецензий от школ {k} разных других регионов без пар из "
+    "истории, не существует."
 )
 PRUNED_FAILED = (
     "Среди отобранных кандидатов распределение не найдено; невозможность не доказана. "
-    "Попробуйте увеличить число кандидатов."
+    "Попробуйте увеличить --candidates."
 )
 RECIPROCAL_INFEASIBLE = (
     "Распределение без пар из истории существует, но точная модель CP-SAT доказала: без "
@@ -69,7 +69,8 @@ def pair_schools(
     rel = relax(inst, w, k, opts, laps, min(by_class.values.values(), default=None))
     if rel.pairing is None:
         status = Status.INFEASIBLE if rel.full else Status.NOT_FOUND
-        return _failed(status, FLOW_INFEASIBLE if rel.full else PRUNED_FAILED, inst, k, laps)
+        reason = FLOW_INFEASIBLE.format(k=k) if rel.full else PRUNED_FAILED
+        return _failed(status, reason, inst, k, laps)
     return _finish(inst, w, k, no_reciprocal, opts, rel, by_class, laps)
 
 

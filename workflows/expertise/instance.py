@@ -55,9 +55,11 @@ def size_bucket(pupils: int) -> int:
 
 
 def build_instance(schools: Sequence[School], history: Iterable[HistoryPair] = ()) -> Instance:
-    """Index schools and history; unknown history schools raise ``KeyError``."""
+    """Index schools and history; duplicate ids or unknown history schools raise ValueError."""
     ids = [s.school_id for s in schools]
     index = {sid: i for i, sid in enumerate(ids)}
+    if len(index) != len(ids):
+        raise ValueError("school ids must be unique")
     region_ids = sorted({s.region_id for s in schools})
     region_index = {r: i for i, r in enumerate(region_ids)}
     words, sizes, classes = _risk_arrays(schools)
@@ -96,6 +98,10 @@ def _risk_arrays(schools: Sequence[School]) -> tuple[np.ndarray, np.ndarray, np.
 def _history_arrays(
     history: Iterable[HistoryPair], index: dict[str, int]
 ) -> tuple[np.ndarray, np.ndarray]:
+    history = list(history)
+    unknown = {sid for h in history for sid in (h.reviewer, h.reviewed) if sid not in index}
+    if unknown:
+        raise ValueError(f"history names unknown schools: {sorted(unknown)[:5]}")
     pairs = {(index[h.reviewer], index[h.reviewed]) for h in history}
     pairs = sorted(p for p in pairs if p[0] != p[1])
     if not pairs:
