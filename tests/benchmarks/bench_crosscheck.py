@@ -3,6 +3,8 @@
     .venv/bin/python -m tests.benchmarks.bench_crosscheck [--sizes district,region,big]
         [--modes any,no-reciprocal,second-check] [--runs N] [--save bench-out/crosscheck.txt]
 
+Further modes: same-muni, same-muni-norec, other-muni.
+
 Every run is a fresh subprocess (CSV in, engine, CSV out), so the peak memory is per run. Times
 are medians over the runs (5 for the district, 3 for the region, 1 for the big region unless
 --runs says otherwise); the naive greedy runs once per size and mode.
@@ -19,7 +21,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from workflows.crosscheck import Options, solve
+from workflows.crosscheck import Options, Scope, solve
 from workflows.crosscheck.baseline import solve_naive
 from workflows.crosscheck.csvio import read_input, write_inputs, write_result
 from workflows.crosscheck.report import peak_memory_mib
@@ -29,7 +31,11 @@ MODES = {
     "any": Options(),
     "no-reciprocal": Options(no_reciprocal=True),
     "second-check": Options(second_check=0.1),
+    "same-muni": Options(scope=Scope.SAME_MUNICIPALITY),
+    "same-muni-norec": Options(scope=Scope.SAME_MUNICIPALITY, no_reciprocal=True),
+    "other-muni": Options(scope=Scope.OTHER_MUNICIPALITY),
 }
+DEFAULT_MODES = "any,no-reciprocal,second-check"
 TARGETS = {"region": (10.0, 1024.0), "big": (30.0, 2048.0)}
 DEFAULT_RUNS = {"district": 5, "region": 3, "big": 1}
 
@@ -100,7 +106,7 @@ def _checks(size: str, mode: str, e: dict) -> list[str]:
     out.append(f"ratio<=1.01*bound:{'ok' if e['ratio'] <= 1.01 * e['bound'] + 1e-9 else 'FAIL'}")
     if mode == "any":
         out.append(f"exp/pkg<=1.3:{'ok' if e['per_package'] <= 1.3 else 'FAIL'}")
-    if mode == "no-reciprocal":
+    if "no-reciprocal" in mode or "norec" in mode:
         out.append(f"no reciprocal:{'ok' if e['reciprocal'] == 0 else 'FAIL'}")
     return out
 
@@ -149,7 +155,7 @@ def main() -> None:
     """Parse arguments and run the benchmark (or one worker run)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="district,region,big")
-    parser.add_argument("--modes", default=",".join(MODES))
+    parser.add_argument("--modes", default=DEFAULT_MODES, help=f"any of {', '.join(MODES)}")
     parser.add_argument("--runs", type=int, default=0, help="runs per size (default 5/3/1)")
     parser.add_argument("--save", default="bench-out/crosscheck.txt")
     parser.add_argument("--worker", nargs=3, metavar=("MODE", "SOLVER", "DATA"))

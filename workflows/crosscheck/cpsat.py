@@ -11,6 +11,7 @@ out of time keeps the best answer found and is reported as not proven.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -19,7 +20,8 @@ from ortools.sat.python import cp_model
 
 from workflows.crosscheck.bounds import caps_at
 from workflows.crosscheck.greedy import Candidates, Rules
-from workflows.crosscheck.model import Role
+from workflows.crosscheck.instance import Index
+from workflows.crosscheck.model import Role, Scope
 
 PAIR_LIMIT = 30_000
 STAGE_SECONDS = 8.0
@@ -37,7 +39,7 @@ class Answer:
     ratio_proven: bool
 
 
-def pairs(index, scope, limit: int | None = None) -> list[tuple[int, int]] | None:
+def pairs(index: Index, scope: Scope, limit: int | None = None) -> list[tuple[int, int]] | None:
     """Allowed (package, expert) pairs, or None if there are more than ``limit``."""
     limit = PAIR_LIMIT if limit is None else limit
     sizes = np.array([len(e) for e in index.skill_experts])[index.p_skill]
@@ -234,7 +236,13 @@ class _Search:
         return pieces
 
 
-def refine(index, rules: Rules, need2, pieces: list, lower) -> Answer | None:
+def refine(
+    index: Index,
+    rules: Rules,
+    need2: np.ndarray | None,
+    pieces: list,
+    lower: Callable[[int, int], Fraction],
+) -> Answer | None:
     """Exact answer for a small instance, or None when the instance is too big.
 
     ``pieces`` is the flow answer (a hint); ``lower(primary, second)`` gives the relaxation's

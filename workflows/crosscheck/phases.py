@@ -68,7 +68,7 @@ def primary_phase(ctx: Context, ratio: Fraction) -> tuple[Plan, Rules]:
     """Place first checks at ``ratio``; under no-reciprocal raise the ratio if that places more."""
     best = _attempt(ctx, ratio)
     done = _placed(best[0])
-    if done >= ctx.bounds.primary_max or not ctx.options.no_reciprocal:
+    if done >= ctx.bounds.primary_max or not ctx.options.no_reciprocal or ratio == 1:
         return best
     full = _attempt(ctx, Fraction(1))
     most = _placed(full[0])

@@ -22,6 +22,7 @@ from workflows.crosscheck.plan import Plan
 MAX_REPAIRS = 60
 MAX_ORIENTATIONS = 30
 MAX_DEPTH = 2
+MAX_STALLED = 5
 
 
 @dataclass
@@ -32,6 +33,7 @@ class Residual:
     value: int
     cut_packages: set[int]
     cut_experts: set[int]
+    cheapest: bool = False
 
 
 def items_for(plan: Plan, rules: Rules, left: np.ndarray, role: Role) -> Items:
@@ -45,14 +47,14 @@ def items_for(plan: Plan, rules: Rules, left: np.ndarray, role: Role) -> Items:
     return Items(package=rows, amount=left[rows], forbidden=forbidden)
 
 
-def _solve(plan: Plan, rules: Rules, left: np.ndarray, role: Role) -> Residual:
+def _solve(plan: Plan, rules: Rules, left: np.ndarray, role: Role, cheapest: bool) -> Residual:
     items = items_for(plan, rules, left, role)
     if not len(items):
-        return Residual([], 0, set(), set())
+        return Residual([], 0, set(), set(), True)
     net = build_network(plan.index, items, plan.room(), rules.scope)
     flow = MaxFlow(net)
     value = flow.solve()
-    flows = cheapest_flows(net, value)
+    flows = cheapest_flows(net, value) if cheapest else None
     pieces = decompose(net, flow.flows() if flows is None else flows)
     side = flow.source_side()
     rows = items.package
@@ -61,6 +63,7 @@ def _solve(plan: Plan, rules: Rules, left: np.ndarray, role: Role) -> Residual:
         value=value,
         cut_packages=set(rows[item_nodes(net, side)].tolist()),
         cut_experts=set(expert_nodes(net, side).tolist()),
+        cheapest=cheapest,
     )
 
 
@@ -87,10 +90,17 @@ def _commit(plan: Plan, pieces: list[tuple[int, int, int]], role: Role, greedy: 
         plan.add(p, e, x, role, greedy=greedy)
 
 
-def _residual(plan: Plan, rules: Rules, demand: np.ndarray, role: Role) -> Residual:
-    """Solve what is left; with no-reciprocal keep the winning side of conflicts and go on."""
+def _residual(
+    plan: Plan, rules: Rules, demand: np.ndarray, role: Role, cheapest: bool = True
+) -> Residual:
+    """Solve what is left; with no-reciprocal keep the winning side of conflicts and go on.
+
+    ``cheapest`` asks for a min-cost flow (few experts per package, local first); under
+    no-reciprocal the max flow is kept, since conflicts are resolved on its pieces.
+    """
+    cheapest = cheapest and not rules.no_reciprocal
     for _ in range(MAX_ORIENTATIONS):
-        res = _solve(plan, rules, demand - plan.placed(role), role)
+        res = _solve(plan, rules, demand - plan.placed(role), role, cheapest)
         losers = _losers(plan, res.pieces) if rules.no_reciprocal else set()
         if not losers:
             return res
@@ -186,15 +196,21 @@ def place_role(
     """Place ``demand`` in ``role``; with a target, repair greedy choices until it is met."""
     greedy(plan, cands, rules, demand - plan.placed(role), role, tight)
     best: tuple[int, list, Residual] | None = None
-    for repairs in range(MAX_REPAIRS):  # noqa: B007 - used after the loop
-        res = _residual(plan, rules, demand, role)
+    stalled = 0
+    for repairs in range(MAX_REPAIRS):
+        res = _residual(plan, rules, demand, role, cheapest=repairs == 0)
         total = int(plan.placed(role).sum()) + res.value
-        if best is None or total > best[0]:
+        stalled = 0 if best is None or total > best[0] else stalled + 1
+        if stalled == 0:
             best = (total, plan.snapshot(), res)
-        if target is None or total >= target or not _undo(plan, rules, res, role):
+        if target is None or total >= target or stalled >= MAX_STALLED:
+            break
+        if not _undo(plan, rules, res, role):
             break
     total, pieces, res = best
     plan.restore(pieces)
+    if not res.cheapest:
+        res = _residual(plan, rules, demand, role)
     _commit(plan, res.pieces, role, False)
     if repairs and target is not None and total >= target and depth < MAX_DEPTH:
         _repack(plan, cands, rules, demand, role, depth)
