@@ -14,16 +14,9 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
 from webapp.orgs.importer import ImportRejected, read_table
-from webapp.orgs.services import (
-    ORG_COLUMNS,
-    ORG_REQUIRED,
-    USER_COLUMNS,
-    USER_REQUIRED,
-    OrgSummary,
-    UserSummary,
-    import_orgs,
-    import_users,
-)
+from webapp.orgs.org_import import OrgSummary, import_orgs
+from webapp.orgs.services import ORG_COLUMNS, ORG_REQUIRED, USER_COLUMNS, USER_REQUIRED
+from webapp.orgs.user_import import UserSummary, import_users
 
 orgs_cli = AppGroup("orgs", help="Организации и пользователи")
 

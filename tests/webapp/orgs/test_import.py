@@ -669,7 +669,7 @@ def test_import_users_removes_credentials_file_when_commit_fails(app, orgs, tmp_
 
 
 def test_generated_passwords_differ(app):
-    from webapp.orgs.services import generate_password
+    from webapp.orgs.user_import import generate_password
 
     passwords = {generate_password() for _ in range(50)}
     assert len(passwords) == 50 and all(len(p) == 12 and p.isalnum() for p in passwords)

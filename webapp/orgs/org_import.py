@@ -1,0 +1,164 @@
+"""Import of regions, municipalities and schools: validate every row first, then write."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from webapp.extensions import db
+from webapp.orgs.importer import Cells, ImportRejected, Problem, Table, parse_count, parse_flag
+from webapp.orgs.models import Municipality, Region, School, Settlement
+from webapp.orgs.services import by_row, municipalities_by_key, name_key, schools_by_code
+
+MAX_PUPILS = 100_000
+_FLAGS = {
+    "low_results": "is_low_results",
+    "project_500plus": "is_500plus",
+    "objectivity_control": "objectivity_control",
+}
+_SETTLEMENTS = {
+    **dict.fromkeys(("urban", "городская", "городской", "город"), Settlement.URBAN.value),
+    **dict.fromkeys(("rural", "сельская", "сельский", "село"), Settlement.RURAL.value),
+}
+
+
+@dataclass
+class SchoolRow:
+    """One validated row of the organisations file."""
+
+    number: int
+    region_code: str
+    region_name: str
+    municipality: str
+    code: str
+    attrs: dict[str, object]
+
+
+@dataclass
+class OrgSummary:
+    """What an organisations import created and changed."""
+
+    regions_created: int = 0
+    regions_updated: int = 0
+    municipalities_created: int = 0
+    schools_created: int = 0
+    schools_updated: int = 0
+    schools_unchanged: int = 0
+
+
+def import_orgs(table: Table) -> OrgSummary:
+    """Validate every row, then upsert regions, municipalities and schools; flushes only."""
+    problems: list[Problem] = []
+    rows = [_school_row(Cells(row, problems)) for row in table.rows]
+    regions = {r.code: r for r in db.session.scalars(select(Region))}
+    _check_school_codes(rows, problems)
+    _check_region_names(rows, regions, problems)
+    if problems:
+        raise ImportRejected(sorted(problems, key=by_row))
+    summary = OrgSummary()
+    municipalities = _upsert_places(rows, regions, summary)
+    existing = schools_by_code(row.code for row in rows)
+    for row in rows:
+        municipality = municipalities[(row.region_code, name_key(row.municipality))]
+        _upsert_school(row, municipality.id, existing.get(row.code), summary)
+    db.session.flush()
+    return summary
+
+
+def _school_row(cells: Cells) -> SchoolRow:
+    """Parse one organisations row; problems go to ``cells``."""
+    attrs: dict[str, object] = {
+        "name": cells.text("school_name", 400, required=True),
+        "settlement": cells.parsed("settlement", _SETTLEMENTS.get, _BAD_SETTLEMENT),
+        "pupils": cells.parsed("pupils", lambda raw: parse_count(raw, MAX_PUPILS), _BAD_PUPILS),
+    }
+    if short_name := cells.text("short_name", 200):
+        attrs["short_name"] = short_name
+    for column, attr in _FLAGS.items():
+        if cells.has(column):
+            attrs[attr] = cells.parsed(column, parse_flag, _BAD_FLAG)
+    return SchoolRow(
+        number=cells.row.number,
+        region_code=cells.text("region_code", 16, required=True),
+        region_name=cells.text("region_name", 200),
+        municipality=cells.text("municipality", 200, required=True),
+        code=cells.text("school_code", 32, required=True),
+        attrs=attrs,
+    )
+
+
+_BAD_SETTLEMENT = "тип поселения «{}»: укажите urban/rural или городская/сельская"
+_BAD_PUPILS = f"«{{}}» — нужно целое число обучающихся от 0 до {MAX_PUPILS}"
+_BAD_FLAG = "«{}» — нужно 1/0, да/нет или true/false"
+
+
+def _check_school_codes(rows: list[SchoolRow], problems: list[Problem]) -> None:
+    """A school code may appear on one row only."""
+    first: dict[str, int] = {}
+    for row in rows:
+        if row.code and first.setdefault(row.code, row.number) != row.number:
+            message = f"школа с кодом «{row.code}» уже указана в строке {first[row.code]}"
+            problems.append(Problem(message, row.number, "school_code"))
+
+
+def _check_region_names(
+    rows: list[SchoolRow], regions: dict[str, Region], problems: list[Problem]
+) -> None:
+    """One name per region code in the file; a new region must be named somewhere."""
+    named: dict[str, SchoolRow] = {}
+    for row in rows:
+        if not row.region_name:
+            continue
+        first = named.setdefault(row.region_code, row)
+        if first.region_name != row.region_name:
+            message = f"в строке {first.number} у региона «{row.region_code}» другое название"
+            problems.append(Problem(f"{message} «{first.region_name}»", row.number, "region_name"))
+    for row in rows:
+        if row.region_code and row.region_code not in regions and row.region_code not in named:
+            message = f"регион «{row.region_code}» новый: укажите его название"
+            problems.append(Problem(message, row.number, "region_name"))
+
+
+def _upsert_places(
+    rows: list[SchoolRow], regions: dict[str, Region], summary: OrgSummary
+) -> dict[tuple[str, str], Municipality]:
+    """Create or rename regions, create missing municipalities; flush so they have ids."""
+    municipalities = municipalities_by_key()
+    for row in rows:
+        region = regions.get(row.region_code)
+        if region is None:
+            region = regions[row.region_code] = Region(code=row.region_code, name=row.region_name)
+            db.session.add(region)
+            summary.regions_created += 1
+        elif row.region_name and region.name != row.region_name:
+            region.name = row.region_name
+            summary.regions_updated += 1
+        key = (row.region_code, name_key(row.municipality))
+        if key not in municipalities:
+            municipalities[key] = Municipality(
+                region=region, name=" ".join(row.municipality.split())
+            )
+            db.session.add(municipalities[key])
+            summary.municipalities_created += 1
+    db.session.flush()
+    return municipalities
+
+
+def _upsert_school(
+    row: SchoolRow, municipality_id: int, school: School | None, summary: OrgSummary
+) -> None:
+    """Create the school or update the attributes the file gives."""
+    values = {"municipality_id": municipality_id, **row.attrs}
+    if school is None:
+        values.setdefault("short_name", str(row.attrs["name"])[:200])
+        db.session.add(School(code=row.code, **values))
+        summary.schools_created += 1
+        return
+    changed = {k: v for k, v in values.items() if getattr(school, k) != v}
+    for attr, value in changed.items():
+        setattr(school, attr, value)
+    if changed:
+        summary.schools_updated += 1
+    else:
+        summary.schools_unchanged += 1
