@@ -111,5 +111,9 @@ def assign(
     result = solve(packages, staff, options)
     result.summary["total_time_s"] = round(time.perf_counter() - started, 3)
     result.summary["peak_memory_mib"] = peak_memory_mib()
-    write_result(result, out_dir)
+    try:
+        write_result(result, out_dir)
+    except OSError as exc:
+        click.echo(f"Не удаётся записать результаты в {out_dir}: {exc.strerror}.", err=True)
+        click.get_current_context().exit(1)
     _report(result, out_dir)
