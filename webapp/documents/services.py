@@ -65,7 +65,10 @@ def build_context(
 
 
 def conflict_message(document: Document) -> str:
+    """Why the caller's view is stale: the current state and who changed it last."""
     state = STATE_LABELS[DocumentState(document.state)]
+    if not document.history:
+        return f"Документ сейчас в состоянии «{state}». Обновите страницу."
     who = document.state_changed_by or "другой пользователь"
     when = document.state_changed_at.strftime("%d.%m.%Y %H:%M")
     return (
@@ -93,10 +96,10 @@ def apply_transition(
     ctx = build_context(
         actor, document, comment=comment, checklist_complete=checklist_complete, system=system
     )
-    if trigger in document.workflow.triggers() and not document.workflow.transitions_for(
-        trigger, document.state
-    ):
-        # A known action that the current state no longer offers: the page was stale.
+    offered = document.workflow.transitions_for(trigger, document.state)
+    if trigger in document.workflow.triggers() and not offered and expected_version is None:
+        # A known action that the current state no longer offers: the caller's view was stale.
+        # (With a matching expected_version the view was current: fire() reports it as invalid.)
         raise StateConflict(conflict_message(document), trigger=trigger)
     document.fire(trigger, ctx=ctx)
     if document.state == DocumentState.SUBMITTED:

@@ -42,3 +42,32 @@ def test_school_uploads_and_submits_then_curator_is_notified(app, demo, client):
     ]
     notes = list(db.session.scalars(select(Notification)))
     assert len(notes) == 1 and notes[0].document_id == doc.id
+
+
+def test_stale_page_gets_409_with_who_changed_it(app, demo, client):
+    from tests.webapp.helpers import CURATOR, SCHOOL, bring_to_review, user
+    from webapp.documents import services
+
+    doc = bring_to_review(first_document())
+    seen_version = doc.lock_version
+    services.apply_transition(doc.id, "accept", actor=user(CURATOR), checklist_complete=True)
+    db.session.commit()
+    login(client, SCHOOL)
+    response = client.post(
+        f"/documents/{doc.id}/transitions",
+        data={"trigger": "withdraw", "lock_version": seen_version},
+    )
+    assert response.status_code == 409
+    html = response.get_data(as_text=True)
+    assert "Документ уже изменён: Куратор 1 (демо)" in html and "Принят куратором" in html
+
+
+def test_current_page_with_impossible_action_gets_422(app, demo, client):
+    doc = first_document()
+    login(client, "school.08-umc@ekspertiza.local")
+    response = client.post(
+        f"/documents/{doc.id}/transitions",
+        data={"trigger": "resubmit", "lock_version": doc.lock_version},
+    )
+    assert response.status_code == 422
+    assert "невозможно в состоянии" in response.get_data(as_text=True)
