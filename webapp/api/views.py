@@ -19,6 +19,7 @@ from webapp.documents.queries import document_or_404
 from webapp.documents.uploads import UploadRejected
 from webapp.extensions import csrf, db, limiter
 from webapp.orgs.models import School
+from webapp.reviews.services import finish_review, unfinished_review, verdict_for
 from workflows.document import DocumentState
 from workflows.machine import GuardRefused, InvalidTransition, NotPermitted, WorkflowError
 
@@ -143,14 +144,7 @@ def post_transition(document_id: int):
     if not isinstance(comment, str):
         return error(422, "Поле comment должно быть строкой.")
     try:
-        services.apply_transition(
-            document.id,
-            data["trigger"],
-            actor=g.api_user,
-            comment=comment,
-            expected_version=data.get("lock_version"),
-            checklist_complete=_checklist_complete(document),
-        )
+        _fire(document, data["trigger"], comment, data.get("lock_version"))
         db.session.commit()
     except services.StateConflict as exc:
         db.session.rollback()
@@ -165,13 +159,21 @@ def post_transition(document_id: int):
     return jsonify(document_detail(document_or_404(g.api_user, document_id), g.api_user))
 
 
-def _checklist_complete(document: Document) -> bool:
-    """Through the API the curator's checklist must already be complete for this version."""
-    from webapp.reviews.models import Review
-
-    stmt = select(Review).where(
-        Review.document_id == document.id,
-        Review.version_number == document.latest_version_number,
-        Review.reviewer_id == g.api_user.id,
+def _fire(document: Document, trigger: str, comment: str, expected: int | None) -> None:
+    """A curator's verdict on a checklist goes through the review service, like on the screen."""
+    review = None
+    if document.state == "curator_review" and verdict_for(trigger, comment):
+        review = unfinished_review(document, g.api_user)
+    if review is not None:
+        finish_review(
+            document.id,
+            review,
+            verdict_for(trigger, comment),
+            comment,
+            actor=g.api_user,
+            expected_version=expected,
+        )
+        return
+    services.apply_transition(
+        document.id, trigger, actor=g.api_user, comment=comment, expected_version=expected
     )
-    return any(r.is_complete() for r in db.session.scalars(stmt))

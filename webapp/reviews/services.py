@@ -21,15 +21,20 @@ def current_template(document_type_id: int) -> ChecklistTemplate | None:
     return db.session.scalars(stmt).first()
 
 
-def open_review(document: Document, reviewer: User) -> tuple[Review | None, bool]:
-    """The reviewer's unfinished review of the current version (created on first use), created?"""
+def unfinished_review(document: Document, reviewer: User) -> Review | None:
+    """The reviewer's unfinished review of the current version, if there is one."""
     stmt = select(Review).where(
         Review.document_id == document.id,
         Review.reviewer_id == reviewer.id,
         Review.version_number == document.latest_version_number,
         Review.finished_at.is_(None),
     )
-    review = db.session.scalars(stmt).first()
+    return db.session.scalars(stmt).first()
+
+
+def open_review(document: Document, reviewer: User) -> tuple[Review | None, bool]:
+    """The reviewer's unfinished review of the current version (created on first use), created?"""
+    review = unfinished_review(document, reviewer)
     if review is not None:
         return review, False
     template = current_template(document.document_type_id)
@@ -93,3 +98,12 @@ def finish_review(
     review.finished_at = utcnow()
     db.session.flush()
     return document
+
+
+def verdict_for(trigger: str, comment: str) -> str | None:
+    """The checklist verdict an API trigger stands for (None: not a curator verdict)."""
+    if trigger == "request_revision":
+        return Verdict.REVISE.value
+    if trigger == "accept":
+        return (Verdict.APPROVE_WITH_REMARKS if comment.strip() else Verdict.APPROVE).value
+    return None

@@ -119,3 +119,26 @@ def test_openapi_lists_every_api_route(app, client):
         path = rule.rule.removeprefix("/api/v1").replace("<int:document_id>", "{document_id}")
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             assert (path, method.lower()) in documented, (path, method)
+
+
+def test_api_verdict_finishes_the_checklist_and_reopen_needs_a_new_one(app, demo, client):
+    from webapp.extensions import db
+    from webapp.reviews.models import Review
+
+    doc = documents_of("08-UMC")[0]
+    bring_to_review(doc)
+    complete_checklist(doc, CURATOR)
+    url = f"/api/v1/documents/{doc.id}/transitions"
+    curator = auth(client, CURATOR)
+    accepted = client.post(url, headers=curator, json={"trigger": "accept", "comment": "мелочи"})
+    assert accepted.status_code == 200
+    review = db.session.scalar(db.select(Review).where(Review.document_id == doc.id))
+    assert review.finished_at is not None and review.verdict == "approve_with_remarks"
+    assert client.post(url, headers=curator, json={"trigger": "approve"}).status_code == 200
+    coordinator = auth(client, "coord.08@ekspertiza.local")
+    reopened = client.post(
+        url, headers=coordinator, json={"trigger": "reopen", "comment": "проверить ещё раз"}
+    )
+    assert reopened.status_code == 200 and reopened.json["state"] == "curator_review"
+    again = client.post(url, headers=curator, json={"trigger": "accept"})
+    assert again.status_code == 422 and again.json["error"]["reasons"] == ["checklist_complete"]
