@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -58,7 +59,11 @@ class Workflow:
 
     def triggers(self) -> list[str]:
         """All trigger names, in table order."""
-        return list(dict.fromkeys(row["trigger"] for row in self.table))
+        return list(self._trigger_names)
+
+    @functools.cached_property
+    def _trigger_names(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(row["trigger"] for row in self.table))
 
     def describe(self) -> list[dict]:
         """A plain, stable export of the table (for the pinned-definition test and docs)."""
@@ -125,7 +130,7 @@ class Stateful:
 
     def check_fire(self, trigger: str, **context: object) -> None:
         """Raise the refusal that ``fire`` would raise, without changing anything."""
-        if trigger not in self.workflow.triggers():
+        if trigger not in self.workflow._trigger_names:
             raise InvalidTransition(f"Неизвестное действие «{trigger}».", trigger=trigger)
         rows = self.workflow.transitions_for(trigger, str(self.state))
         if not rows:
