@@ -4,12 +4,12 @@ RUN apt-get update && apt-get install -y --no-install-recommends curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --create-home --uid 10001 app
 WORKDIR /srv/ekspertiza
-COPY pyproject.toml README.md ./
+COPY pyproject.toml requirements.lock README.md ./
 COPY webapp webapp
 COPY workflows workflows
 COPY tasks tasks
 COPY migrations migrations
-RUN pip install .
+RUN pip install --require-hashes -r requirements.lock && pip install --no-deps .
 RUN mkdir -p /srv/ekspertiza/instance /data/uploads && chown -R app:app /srv/ekspertiza /data
 USER app
 EXPOSE 8000

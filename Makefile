@@ -4,12 +4,13 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench clean i18n
+.PHONY: run test install lint bench clean i18n lock
 
-$(STAMP): pyproject.toml
+# Installs come from the lock file (exact versions, hashes); the project itself without deps.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e ".[dev]"
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
@@ -22,6 +23,7 @@ run: $(STAMP)
 test: $(STAMP)
 	./scripts/ensure_test_services.sh
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q -p no:cacheprovider
 
 lint: $(STAMP)
@@ -43,3 +45,10 @@ i18n: $(STAMP)
 	    -o webapp/translations/messages.pot .
 	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --ignore-obsolete
 	$(BIN)/pybabel compile -d webapp/translations --statistics
+
+## Refresh requirements.lock after editing the dependencies in pyproject.toml.
+lock:
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q uv
+	$(BIN)/uv pip compile -q pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	    -o requirements.lock
