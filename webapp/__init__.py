@@ -26,6 +26,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from webapp.common.web import register_web_hooks
 
     register_web_hooks(app)
+    from webapp.workflow.errors import register_workflow_errors
+
+    register_workflow_errors(app)
     from webapp.notifications.dispatch import register_dispatch
 
     register_dispatch(app)

@@ -34,6 +34,10 @@ class GuardRefused(WorkflowError):
     """A condition other than the actor's role is not met."""
 
 
+class StateConflict(WorkflowError):
+    """Someone else changed the object first: the caller's view is stale (HTTP 409)."""
+
+
 @dataclass(frozen=True)
 class GuardSpec:
     """A named guard: predicate, refusal message, and whether it concerns the actor's role."""

@@ -17,13 +17,9 @@ from webapp.documents.models import Document, DocumentVersion
 from webapp.documents.uploads import StoredFile, resolve_stored, store_upload
 from webapp.extensions import db
 from workflows.document import EDITABLE_STATES, STATE_LABELS, Context, DocumentState
-from workflows.machine import WorkflowError
+from workflows.machine import StateConflict, WorkflowError
 
 SUBMISSION_STAGE = "documents"
-
-
-class StateConflict(WorkflowError):
-    """Someone else changed the document first (HTTP 409)."""
 
 
 def load_for_update(document_id: int) -> Document | None:
