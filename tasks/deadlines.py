@@ -1,28 +1,18 @@
-"""Reminders about documents whose curator check is overdue."""
+"""Beat task: remind about documents whose curator check is overdue (rules in notifications)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
-from datetime import datetime
 
 from celery import shared_task
-from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
 
 from tasks.locks import scan_lock
-from webapp.auth.models import Membership, RoleCode, User
 from webapp.common.time import utcnow
-from webapp.documents.models import Document
 from webapp.extensions import db
-from webapp.notifications.models import Notification
-from webapp.orgs.models import CuratorSchool, School
-from workflows.document import STATE_LABELS, DocumentState
+from webapp.notifications.reminders import queue_overdue_reminders
 
 log = logging.getLogger(__name__)
-
-AWAITING_CURATOR = (DocumentState.SUBMITTED, DocumentState.CURATOR_REVIEW)
 
 
 @shared_task(name="deadlines.escalate_overdue")
@@ -37,76 +27,3 @@ def escalate_overdue() -> int:
             db.session.rollback()
             log.info("overdue reminders raced with another run; the next run completes them")
             return 0
-
-
-def queue_overdue_reminders(now: datetime) -> int:
-    """Add the missing reminder rows for every overdue document and commit."""
-    created = 0
-    for document in overdue_documents(now):
-        created += _queue_for(document)
-    db.session.commit()
-    return created
-
-
-def overdue_documents(now: datetime) -> list[Document]:
-    stmt = (
-        select(Document)
-        .where(Document.due_at < now, Document.state.in_([s.value for s in AWAITING_CURATOR]))
-        .options(joinedload(Document.school).joinedload(School.municipality))
-        .order_by(Document.id)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def overdue_recipients(school: School) -> set[int]:
-    """Active curators of the school and coordinators of its municipality and region."""
-    curators = select(CuratorSchool.curator_id).where(CuratorSchool.school_id == school.id)
-    coordinators = select(Membership.user_id).where(
-        or_(
-            and_(
-                Membership.role == RoleCode.MUNICIPAL_COORDINATOR,
-                Membership.municipality_id == school.municipality_id,
-            ),
-            and_(
-                Membership.role == RoleCode.REGIONAL_COORDINATOR,
-                Membership.region_id == school.municipality.region_id,
-            ),
-        )
-    )
-    stmt = select(User.id).where(
-        User.active.is_(True), or_(User.id.in_(curators), User.id.in_(coordinators))
-    )
-    return set(db.session.scalars(stmt))
-
-
-def dedupe_key(document: Document, user_id: int) -> str:
-    """One reminder per document, due date and recipient; a new due date earns a new one."""
-    return f"overdue:{document.id}:{document.due_at.date().isoformat()}:{user_id}"
-
-
-def reminder_text(document: Document) -> tuple[str, str]:
-    state = STATE_LABELS[DocumentState(document.state)]
-    subject = f"Просрочена проверка: {document.title}"[:300]
-    body = (
-        f"Срок проверки документа «{document.title}» ({document.school.short_name}) "
-        f"истёк {document.due_at:%d.%m.%Y %H:%M} UTC. Состояние: «{state}».\n"
-        "Пожалуйста, завершите проверку или согласуйте новый срок."
-    )
-    return subject, body
-
-
-def _queue_for(document: Document) -> int:
-    keys = {dedupe_key(document, uid): uid for uid in overdue_recipients(document.school)}
-    taken = _existing_keys(keys)
-    subject, body = reminder_text(document)
-    missing = sorted(keys.keys() - taken)
-    db.session.add_all(
-        Notification(user_id=keys[k], document=document, dedupe_key=k, subject=subject, body=body)
-        for k in missing
-    )
-    return len(missing)
-
-
-def _existing_keys(keys: Iterable[str]) -> set[str]:
-    stmt = select(Notification.dedupe_key).where(Notification.dedupe_key.in_(list(keys)))
-    return set(db.session.scalars(stmt))

@@ -29,10 +29,20 @@ def create_app(overrides: dict | None = None) -> Flask:
     from webapp.workflow.errors import register_workflow_errors
 
     register_workflow_errors(app)
+    _connect_subscribers()
     from webapp.notifications.dispatch import register_dispatch
 
     register_dispatch(app)
     return app
+
+
+def _connect_subscribers() -> None:
+    """Features that listen to the workflow layer's signals (connecting twice is harmless)."""
+    from webapp.notifications import outbox
+    from webapp.reviews import services as reviews
+
+    outbox.connect()
+    reviews.connect()
 
 
 def select_locale() -> str:

@@ -1,13 +1,24 @@
-"""The document workflow of DOMAIN.md §4: curator check, mutual expertise, approval."""
+"""The document workflow of DOMAIN.md §4: curator check, mutual expertise, approval.
+
+Everything about it sits here: states, triggers, the transition table, guards, entry effects of
+states and the trigger metadata that screens, the outbox and the API read.
+"""
 
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import timedelta
 
-from transitions import EventData
-
-from workflows.machine import GuardSpec, Stateful, build_workflow
+from workflows.machine import (
+    GuardSpec,
+    Screen,
+    Stateful,
+    Tone,
+    TransitionEvent,
+    TriggerMeta,
+    build_workflow,
+)
 
 
 class DocumentState(enum.StrEnum):
@@ -22,6 +33,19 @@ class DocumentState(enum.StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class DocumentTrigger(enum.StrEnum):
+    SUBMIT = "submit"
+    WITHDRAW = "withdraw"
+    START_REVIEW = "start_review"
+    REQUEST_REVISION = "request_revision"
+    RESUBMIT = "resubmit"
+    ACCEPT = "accept"
+    START_PEER_REVIEW = "start_peer_review"
+    FINISH_PEER_REVIEW = "finish_peer_review"
+    APPROVE = "approve"
+    REOPEN = "reopen"
+
+
 class Role(enum.StrEnum):
     """The actor's role *towards one document*, computed by the permission layer."""
 
@@ -33,7 +57,8 @@ class Role(enum.StrEnum):
 
 @dataclass(frozen=True)
 class Context:
-    """Everything a guard may look at; built by the service layer, plain data only."""
+    """Everything a guard may look at: facts derived from the database by the feature's
+    context builder, plus the comment the actor typed. Plain data only."""
 
     actor_id: int | None
     actor_name: str
@@ -44,79 +69,81 @@ class Context:
     checklist_complete: bool = False
     window_open: bool = True
     needs_peer_stage: bool = False
+    review_days: int = 10
 
 
 S = DocumentState
+T = DocumentTrigger
 
 TRANSITIONS: list[dict] = [
     {
-        "trigger": "submit",
+        "trigger": T.SUBMIT,
         "source": [S.DRAFT, S.WITHDRAWN],
         "dest": S.SUBMITTED,
         "conditions": ["actor_is_school", "has_file", "window_open"],
     },
     {
-        "trigger": "withdraw",
+        "trigger": T.WITHDRAW,
         "source": S.SUBMITTED,
         "dest": S.WITHDRAWN,
         "conditions": ["actor_is_school"],
     },
     {
-        "trigger": "start_review",
+        "trigger": T.START_REVIEW,
         "source": S.SUBMITTED,
         "dest": S.CURATOR_REVIEW,
         "conditions": ["actor_is_curator"],
     },
     {
-        "trigger": "request_revision",
+        "trigger": T.REQUEST_REVISION,
         "source": S.CURATOR_REVIEW,
         "dest": S.REVISION_REQUESTED,
         "conditions": ["actor_is_curator", "has_comment", "checklist_complete"],
     },
     {
-        "trigger": "request_revision",
+        "trigger": T.REQUEST_REVISION,
         "source": S.PEER_REVIEWED,
         "dest": S.REVISION_REQUESTED,
         "conditions": ["actor_is_curator", "has_comment"],
     },
     {
-        "trigger": "resubmit",
+        "trigger": T.RESUBMIT,
         "source": S.REVISION_REQUESTED,
         "dest": S.SUBMITTED,
         "conditions": ["actor_is_school", "has_new_version", "window_open"],
     },
     {
-        "trigger": "accept",
+        "trigger": T.ACCEPT,
         "source": S.CURATOR_REVIEW,
         "dest": S.CURATOR_ACCEPTED,
         "conditions": ["actor_is_curator", "checklist_complete"],
     },
     {
-        "trigger": "start_peer_review",
+        "trigger": T.START_PEER_REVIEW,
         "source": S.CURATOR_ACCEPTED,
         "dest": S.PEER_REVIEW,
         "conditions": ["actor_is_system", "needs_peer_stage"],
     },
     {
-        "trigger": "finish_peer_review",
+        "trigger": T.FINISH_PEER_REVIEW,
         "source": S.PEER_REVIEW,
         "dest": S.PEER_REVIEWED,
         "conditions": ["actor_is_system_or_curator"],
     },
     {
-        "trigger": "approve",
+        "trigger": T.APPROVE,
         "source": S.CURATOR_ACCEPTED,
         "dest": S.APPROVED,
         "conditions": ["actor_is_curator", "skips_peer_stage"],
     },
     {
-        "trigger": "approve",
+        "trigger": T.APPROVE,
         "source": S.PEER_REVIEWED,
         "dest": S.APPROVED,
         "conditions": ["actor_is_curator"],
     },
     {
-        "trigger": "reopen",
+        "trigger": T.REOPEN,
         "source": S.APPROVED,
         "dest": S.CURATOR_REVIEW,
         "conditions": ["actor_is_coordinator", "has_comment"],
@@ -125,14 +152,16 @@ TRANSITIONS: list[dict] = [
 
 # States in which the school may add a version; an approved version is frozen.
 EDITABLE_STATES = frozenset({S.DRAFT, S.WITHDRAWN, S.REVISION_REQUESTED})
+# States in which the document waits for its curator (the overdue scan looks at these).
+AWAITING_CURATOR = frozenset({S.SUBMITTED, S.CURATOR_REVIEW})
 
 
-def _ctx(event: EventData) -> Context:
-    return event.kwargs["ctx"]
+def _ctx(event: TransitionEvent) -> Context:
+    return event.ctx  # type: ignore[return-value]
 
 
 def _has_role(*roles: Role):
-    def check(event: EventData) -> bool:
+    def check(event: TransitionEvent) -> bool:
         return bool(_ctx(event).roles & {r.value for r in roles})
 
     return check
@@ -173,6 +202,7 @@ GUARDS = [
         "has_comment",
         lambda e: bool(_ctx(e).comment.strip()),
         "Укажите комментарий: он обязателен для этого действия.",
+        on_input=True,
     ),
     GuardSpec(
         "checklist_complete",
@@ -194,12 +224,52 @@ GUARDS = [
     ),
 ]
 
+# Audiences (resolved to people in webapp/notifications): the school's staff, its curators.
+SCHOOL, CURATORS = "school", "curators"
 
-def _after_state_change(event: EventData) -> None:
-    event.model.record_transition(event)
+TRIGGERS: dict[str, TriggerMeta] = {
+    T.SUBMIT: TriggerMeta("Отправить на проверку", notify=(CURATORS,)),
+    T.WITHDRAW: TriggerMeta("Отозвать", Tone.WARNING, notify=(CURATORS,)),
+    T.START_REVIEW: TriggerMeta("Взять на проверку", notify=(SCHOOL,)),
+    T.REQUEST_REVISION: TriggerMeta(
+        "Вернуть на доработку",
+        Tone.WARNING,
+        notify=(SCHOOL,),
+        screen_from=((S.CURATOR_REVIEW, Screen.REVIEW),),
+    ),
+    T.RESUBMIT: TriggerMeta("Отправить повторно", notify=(CURATORS,)),
+    T.ACCEPT: TriggerMeta("Принять", screen=Screen.REVIEW, notify=(SCHOOL,)),
+    T.START_PEER_REVIEW: TriggerMeta(
+        "Начать взаимоэкспертизу", screen=Screen.SYSTEM, notify=(SCHOOL,)
+    ),
+    T.FINISH_PEER_REVIEW: TriggerMeta("Завершить взаимоэкспертизу", notify=(SCHOOL,)),
+    T.APPROVE: TriggerMeta("Утвердить", notify=(SCHOOL,)),
+    T.REOPEN: TriggerMeta("Открыть повторно", Tone.WARNING, notify=(SCHOOL, CURATORS)),
+}
 
 
-document_workflow = build_workflow(DocumentState, TRANSITIONS, GUARDS, _after_state_change)
+def _stamp_submitted(document, event: TransitionEvent) -> None:
+    document.submitted_at = event.at
+    document.due_at = event.at + timedelta(days=_ctx(event).review_days)
+
+
+def _mark_revision_base(document, event: TransitionEvent) -> None:
+    document.revision_base_version = document.latest_version_number
+
+
+def _freeze_approved_version(document, event: TransitionEvent) -> None:
+    document.approved_version_number = document.latest_version_number
+
+
+ENTRY_EFFECTS = {
+    S.SUBMITTED: (_stamp_submitted,),
+    S.REVISION_REQUESTED: (_mark_revision_base,),
+    S.APPROVED: (_freeze_approved_version,),
+}
+
+document_workflow = build_workflow(
+    "document", DocumentState, TRANSITIONS, GUARDS, TRIGGERS, ENTRY_EFFECTS
+)
 
 
 class DocumentFlow(Stateful):
@@ -208,18 +278,7 @@ class DocumentFlow(Stateful):
     workflow = document_workflow
 
 
-TRIGGER_LABELS = {
-    "submit": "Отправить на проверку",
-    "withdraw": "Отозвать",
-    "start_review": "Взять на проверку",
-    "request_revision": "Вернуть на доработку",
-    "resubmit": "Отправить повторно",
-    "accept": "Принять",
-    "start_peer_review": "Начать взаимоэкспертизу",
-    "finish_peer_review": "Завершить взаимоэкспертизу",
-    "approve": "Утвердить",
-    "reopen": "Открыть повторно",
-}
+TRIGGER_LABELS = {str(t): meta.label for t, meta in TRIGGERS.items()}
 
 STATE_LABELS = {
     S.DRAFT: "Черновик",

@@ -34,7 +34,6 @@ def test_concurrent_verdicts_have_exactly_one_winner(app, demo, triggers):
                     trigger,
                     actor=user(CURATOR),
                     comment="замечание",
-                    checklist_complete=True,
                 )
                 db.session.commit()
                 results.append("won")

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from tasks import deadlines
 from tests.tasks.conftest import BOTH, make_overdue, submitted_document, user
+from tests.webapp.helpers import complete_checklist
 from webapp.auth.models import User
 from webapp.common.time import utcnow
 from webapp.documents.services import apply_transition
@@ -61,12 +62,12 @@ def test_document_under_review_is_still_overdue_but_not_after_a_decision(app, de
     assert deadlines.escalate_overdue.run() == 2
 
     make_overdue(document, days=3)
+    complete_checklist(document, "curator1@ekspertiza.local")
     apply_transition(
         document.id,
         "request_revision",
         actor=user("curator1@ekspertiza.local"),
         comment="Нет плана мероприятий",
-        checklist_complete=True,
     )
     db.session.commit()
     assert deadlines.escalate_overdue.run() == 0

@@ -42,6 +42,10 @@ class PlainDocument(DocumentFlow):
 
     def __init__(self, state: str) -> None:
         self._state = state
+        self.latest_version_number = 2
+        self.revision_base_version = 0
+        self.approved_version_number = None
+        self.submitted_at = self.due_at = None
         self.audit: list[tuple[str, str, str, int | None, str]] = []
 
     @property
@@ -55,15 +59,8 @@ class PlainDocument(DocumentFlow):
         self._state = value
 
     def record_transition(self, event) -> None:
-        ctx = event.kwargs["ctx"]
         self.audit.append(
-            (
-                event.event.name,
-                event.transition.source,
-                event.transition.dest,
-                ctx.actor_id,
-                ctx.comment,
-            )
+            (event.trigger, event.source, event.dest, event.ctx.actor_id, event.ctx.comment)
         )
 
 

@@ -19,7 +19,6 @@ from webapp.documents.queries import document_or_404
 from webapp.documents.uploads import UploadRejected
 from webapp.extensions import csrf, db, limiter
 from webapp.orgs.models import School
-from webapp.reviews.services import finish_review, unfinished_review, verdict_for
 from workflows.document import DocumentState
 from workflows.machine import GuardRefused, InvalidTransition, NotPermitted, WorkflowError
 
@@ -160,20 +159,6 @@ def post_transition(document_id: int):
 
 
 def _fire(document: Document, trigger: str, comment: str, expected: int | None) -> None:
-    """A curator's verdict on a checklist goes through the review service, like on the screen."""
-    review = None
-    if document.state == "curator_review" and verdict_for(trigger, comment):
-        review = unfinished_review(document, g.api_user)
-    if review is not None:
-        finish_review(
-            document.id,
-            review,
-            verdict_for(trigger, comment),
-            comment,
-            actor=g.api_user,
-            expected_version=expected,
-        )
-        return
     services.apply_transition(
         document.id, trigger, actor=g.api_user, comment=comment, expected_version=expected
     )

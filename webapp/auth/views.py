@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.auth.forms import LoginForm
 from webapp.auth.services import authenticate, end_all_sessions
+from webapp.common.forms import PostForm
 from webapp.extensions import db, limiter
 
 bp = Blueprint("auth", __name__, template_folder="templates")
@@ -40,6 +41,8 @@ def login():
 @bp.route("/logout", methods=["POST"])
 @login_required
 def logout():
+    if not PostForm().validate_on_submit():
+        abort(400)
     end_all_sessions(current_user._get_current_object())
     db.session.commit()
     logout_user()

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
 from webapp.auth.models import RoleCode
+from webapp.campaigns.forms import ChecklistRevisionForm, RiskForm
 from webapp.campaigns.models import ChecklistTemplate, DocumentType, RiskFactor
 from webapp.campaigns.services import current_campaign, revise_checklist
+from webapp.common.forms import first_error
 from webapp.extensions import db
 
 bp = Blueprint("campaigns", __name__, url_prefix="/admin", template_folder="templates")
@@ -36,7 +38,11 @@ def revise(template_id: int):
     template = db.session.get(ChecklistTemplate, template_id)
     if template is None or not template.is_current:
         abort(404)
-    texts = request.form.get("criteria", "").splitlines()
+    form = ChecklistRevisionForm()
+    if not form.validate_on_submit():
+        flash(first_error(form), "danger")
+        return redirect(url_for(".checklists"))
+    texts = (form.criteria.data or "").splitlines()
     try:
         new = revise_checklist(template, texts, actor_id=current_user.id)
     except ValueError as exc:
@@ -55,8 +61,9 @@ def risks():
     campaign = current_campaign()
     if campaign is None:
         abort(404)
-    if request.method == "POST":
-        _save_risk(campaign.id)
+    form = RiskForm()
+    if form.is_submitted():
+        _save_risk(campaign.id, form)
         return redirect(url_for(".risks"))
     rows = db.session.scalars(
         select(RiskFactor).where(RiskFactor.campaign_id == campaign.id).order_by(RiskFactor.code)
@@ -64,18 +71,18 @@ def risks():
     return render_template("campaigns/risks.html", campaign=campaign, risks=list(rows))
 
 
-def _save_risk(campaign_id: int) -> None:
-    name = request.form.get("name", "").strip()
-    if not name or len(name) > 300:
-        flash("Название риска обязательно (до 300 символов).", "danger")
+def _save_risk(campaign_id: int, form: RiskForm) -> None:
+    if not form.validate():
+        flash(first_error(form), "danger")
         return
-    risk_id = request.form.get("risk_id", type=int)
+    name = form.name.data.strip()
+    risk_id = form.risk_id.data
     if risk_id:
         risk = db.session.get(RiskFactor, risk_id)
         if risk is None or risk.campaign_id != campaign_id:
             abort(404)
         risk.name = name
-        risk.is_active = request.form.get("is_active") == "1"
+        risk.is_active = form.is_active.data == "1"
     else:
         last = db.session.scalar(
             select(func.max(RiskFactor.code)).where(RiskFactor.campaign_id == campaign_id)

@@ -9,24 +9,24 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     String,
-    Text,
     UniqueConstraint,
     event,
 )
 from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
-from transitions import EventData
 
 from webapp.campaigns.models import Campaign, DocumentType, RiskFactor
 from webapp.common.time import UTCDateTime, utcnow
 from webapp.extensions import db
 from webapp.orgs.models import School
+from webapp.workflow.models import TransitionLogMixin, WorkflowModel
 from workflows.document import DocumentFlow, DocumentState
+from workflows.machine import TransitionEvent
 
 _STATE_VALUES = ", ".join(f"'{s.value}'" for s in DocumentState)
 
 
-class Document(DocumentFlow, db.Model):
+class Document(DocumentFlow, WorkflowModel, db.Model):
     """One document of a school, of one type (and risk), in one campaign."""
 
     __tablename__ = "documents"
@@ -75,9 +75,7 @@ class Document(DocumentFlow, db.Model):
 
     @state.inplace.setter
     def _state_setter(self, value: str) -> None:
-        if not self._firing:
-            raise AttributeError("Document.state changes only through fire()")
-        self._state = str(value)
+        self._set_state(value)
 
     @state.inplace.expression
     @classmethod
@@ -92,34 +90,8 @@ class Document(DocumentFlow, db.Model):
     def has_new_version(self) -> bool:
         return self.latest_version_number > self.revision_base_version
 
-    def record_transition(self, event_data: EventData) -> None:
-        """The machine's after_state_change hook: audit row and outbox, in this session."""
-        from webapp.notifications.outbox import queue_for_transition
-
-        ctx = event_data.kwargs["ctx"]
-        dest = event_data.transition.dest
-        now = utcnow()
-        self.state_changed_at = now
-        self.state_changed_by = ctx.actor_name
-        if dest == DocumentState.REVISION_REQUESTED:
-            self.revision_base_version = self.latest_version_number
-        if dest == DocumentState.APPROVED:
-            self.approved_version_number = self.latest_version_number
-        if dest == DocumentState.SUBMITTED:
-            self.submitted_at = now
-        log = TransitionLog(
-            document=self,
-            from_state=event_data.transition.source,
-            to_state=dest,
-            event=event_data.event.name,
-            actor_id=ctx.actor_id,
-            actor_name=ctx.actor_name,
-            comment=ctx.comment.strip(),
-            version_number=self.latest_version_number,
-            at=now,
-        )
-        db.session.add(log)
-        queue_for_transition(self, log)
+    def audit_fields(self, event: TransitionEvent) -> dict:
+        return {"document": self, "version_number": self.latest_version_number}
 
 
 class DocumentVersion(db.Model):
@@ -144,27 +116,20 @@ class DocumentVersion(db.Model):
     document: Mapped[Document] = relationship(back_populates="versions")
 
 
-class TransitionLog(db.Model):
-    """Append-only audit row for every state change."""
+class TransitionLog(TransitionLogMixin, db.Model):
+    """Append-only audit row for every state change of a document."""
 
     __tablename__ = "transition_logs"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    from_state: Mapped[str] = mapped_column(String(32))
-    to_state: Mapped[str] = mapped_column(String(32))
-    event: Mapped[str] = mapped_column(String(32))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    actor_name: Mapped[str] = mapped_column(String(200))
-    comment: Mapped[str] = mapped_column(Text, default="")
     version_number: Mapped[int] = mapped_column(default=0)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     document: Mapped[Document] = relationship(back_populates="history")
 
 
-@event.listens_for(TransitionLog, "before_update")
-@event.listens_for(TransitionLog, "before_delete")
+Document.audit_model = TransitionLog
+
+
 @event.listens_for(DocumentVersion, "before_update")
 @event.listens_for(DocumentVersion, "before_delete")
 def _refuse_change(mapper, connection, target) -> None:

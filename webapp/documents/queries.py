@@ -11,6 +11,7 @@ from webapp.auth.permissions import can_view_document
 from webapp.documents.models import Document, DocumentVersion
 from webapp.extensions import db
 from webapp.orgs.models import School
+from workflows.document import DocumentTrigger
 
 
 def document_or_404(user: User, document_id: int) -> Document:
@@ -50,6 +51,6 @@ def school_documents(school_id: int, campaign_id: int) -> list[Document]:
 def last_remark(document: Document) -> str:
     """The latest revision request comment, if the school still has to answer it."""
     for log in reversed(document.history):
-        if log.event == "request_revision":
+        if log.event == DocumentTrigger.REQUEST_REVISION:
             return log.comment
     return ""

@@ -2,75 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
-from webapp.auth.permissions import can_upload, document_roles
+from webapp.auth.permissions import can_upload
 from webapp.common.time import utcnow
 from webapp.documents.models import Document, DocumentVersion
 from webapp.documents.uploads import StoredFile, resolve_stored, store_upload
+from webapp.documents.workflow import DOCUMENTS
 from webapp.extensions import db
-from workflows.document import EDITABLE_STATES, STATE_LABELS, Context, DocumentState
+from webapp.workflow import service as workflow
+from workflows.document import EDITABLE_STATES, STATE_LABELS, DocumentState
 from workflows.machine import StateConflict, WorkflowError
 
-SUBMISSION_STAGE = "documents"
+__all__ = ["StateConflict", "add_version", "apply_transition", "available_triggers"]
 
 
 def load_for_update(document_id: int) -> Document | None:
     """Load a document locked for this transaction (row lock on PostgreSQL)."""
-    stmt = (
-        select(Document)
-        .where(Document.id == document_id)
-        .options(joinedload(Document.school))
-        .with_for_update(of=Document)
-        .execution_options(populate_existing=True)
-    )
-    return db.session.scalars(stmt).first()
-
-
-def build_context(
-    user: User | None,
-    document: Document,
-    *,
-    comment: str = "",
-    checklist_complete: bool = False,
-    system: bool = False,
-) -> Context:
-    """Gather the plain facts the workflow guards look at."""
-    roles = set() if user is None else set(document_roles(user, document))
-    if system:
-        roles.add("system")
-    setting = document.campaign.setting_for(document.document_type_id)
-    return Context(
-        actor_id=None if user is None else user.id,
-        actor_name="Система" if user is None else user.full_name,
-        roles=frozenset(roles),
-        comment=comment,
-        has_file=document.has_file,
-        has_new_version=document.has_new_version,
-        checklist_complete=checklist_complete,
-        window_open=document.campaign.window_open(SUBMISSION_STAGE, utcnow().date()),
-        needs_peer_stage=bool(setting and setting.needs_peer_review),
-    )
-
-
-def conflict_message(document: Document) -> str:
-    """Why the caller's view is stale: the current state and who changed it last."""
-    state = STATE_LABELS[DocumentState(document.state)]
-    if not document.history:
-        return f"Документ сейчас в состоянии «{state}». Обновите страницу."
-    who = document.state_changed_by or "другой пользователь"
-    when = document.state_changed_at.strftime("%d.%m.%Y %H:%M")
-    return (
-        f"Документ уже изменён: {who}, {when} UTC. Сейчас он в состоянии «{state}». "
-        "Обновите страницу."
-    )
+    return workflow.lock(DOCUMENTS, document_id)
 
 
 def apply_transition(
@@ -80,35 +33,23 @@ def apply_transition(
     actor: User | None,
     comment: str = "",
     expected_version: int | None = None,
-    checklist_complete: bool = False,
     system: bool = False,
 ) -> Document:
-    """Fire ``trigger`` on a locked row and flush; the caller commits."""
-    document = load_for_update(document_id)
-    if document is None:
-        raise LookupError(document_id)
-    if expected_version is not None and document.lock_version != expected_version:
-        raise StateConflict(conflict_message(document), trigger=trigger)
-    ctx = build_context(
-        actor, document, comment=comment, checklist_complete=checklist_complete, system=system
+    """Fire ``trigger`` through the shared workflow layer and flush; the caller commits."""
+    return workflow.apply_transition(
+        DOCUMENTS,
+        document_id,
+        trigger,
+        actor=actor,
+        comment=comment,
+        expected_version=expected_version,
+        system=system,
     )
-    offered = document.workflow.transitions_for(trigger, document.state)
-    if trigger in document.workflow.triggers() and not offered and expected_version is None:
-        # A known action that the current state no longer offers: the caller's view was stale.
-        # (With a matching expected_version the view was current: fire() reports it as invalid.)
-        raise StateConflict(conflict_message(document), trigger=trigger)
-    document.fire(trigger, ctx=ctx)
-    if document.state == DocumentState.SUBMITTED:
-        setting = document.campaign.setting_for(document.document_type_id)
-        document.due_at = utcnow() + timedelta(days=setting.review_days if setting else 10)
-    db.session.flush()
-    return document
 
 
 def available_triggers(user: User, document: Document) -> list[str]:
-    """Triggers this user may fire now; comment and checklist are assumed to be supplied."""
-    ctx = build_context(user, document, comment="-", checklist_complete=True)
-    return document.available_triggers(ctx=ctx)
+    """Triggers this user may fire now (a comment the action needs is asked for by the form)."""
+    return workflow.available_triggers(DOCUMENTS, document, user)
 
 
 class UploadNotAllowed(WorkflowError):

@@ -14,16 +14,27 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from webapp.auth.permissions import can_upload, can_view_school, is_school_member
+from webapp.auth.models import RoleCode
+from webapp.auth.permissions import can_review, can_upload, can_view_school, is_school_member
 from webapp.campaigns.services import current_campaign
+from webapp.common.forms import first_error
 from webapp.documents import services
+from webapp.documents.forms import TransitionForm, UploadForm
 from webapp.documents.queries import document_or_404, last_remark, school_documents, version_or_404
 from webapp.documents.uploads import UploadRejected, content_disposition
 from webapp.extensions import db
 from webapp.orgs.models import School
 from webapp.reviews.queries import last_finished_review
-from workflows.document import EDITABLE_STATES, STATE_LABELS, TRIGGER_LABELS
-from workflows.machine import NotPermitted, WorkflowError
+from webapp.workflow.errors import on_refusal
+from workflows.document import (
+    AWAITING_CURATOR,
+    EDITABLE_STATES,
+    STATE_LABELS,
+    TRIGGER_LABELS,
+    document_workflow,
+)
+from workflows.document import DocumentState as S
+from workflows.machine import Screen, WorkflowError
 
 bp = Blueprint("documents", __name__, template_folder="templates")
 
@@ -31,7 +42,7 @@ bp = Blueprint("documents", __name__, template_folder="templates")
 @bp.route("/cabinet")
 @login_required
 def cabinet():
-    school_ids = [m.school_id for m in current_user.memberships if m.role == "school"]
+    school_ids = [m.school_id for m in current_user.memberships if m.role == RoleCode.SCHOOL]
     if not school_ids:
         abort(403)
     return redirect(url_for("documents.school", school_id=school_ids[0]))
@@ -59,15 +70,19 @@ def school(school_id: int):
 @login_required
 def detail(document_id: int):
     document = document_or_404(current_user, document_id)
+    available = services.available_triggers(current_user, document)
     return render_template(
         "documents/detail.html",
         document=document,
         reviews=last_finished_review(document.id),
-        triggers=services.available_triggers(current_user, document),
+        triggers=document_workflow.offered_on(Screen.ACTIONS, document.state, available),
+        trigger_meta=document_workflow.meta,
         trigger_labels=TRIGGER_LABELS,
         state_labels=STATE_LABELS,
+        awaiting_curator=document.state in AWAITING_CURATOR,
+        may_review=can_review(current_user, document) and document.state == S.CURATOR_REVIEW,
         may_upload=can_upload(current_user, document) and document.state in EDITABLE_STATES,
-        remark=last_remark(document) if document.state == "revision_requested" else "",
+        remark=last_remark(document) if document.state == S.REVISION_REQUESTED else "",
     )
 
 
@@ -77,10 +92,11 @@ def upload(document_id: int):
     document = document_or_404(current_user, document_id)
     if not can_upload(current_user, document):
         abort(403)
-    file = request.files.get("file")
-    if file is None or not file.filename:
-        flash("Выберите файл для загрузки.", "danger")
+    form = UploadForm()
+    if not form.validate_on_submit():
+        flash(first_error(form), "danger")
         return redirect(url_for(".detail", document_id=document.id))
+    file = form.file.data
     try:
         version = services.add_version(document.id, file.stream, file.filename, actor=current_user)
         db.session.commit()
@@ -96,32 +112,21 @@ def upload(document_id: int):
 @login_required
 def transition(document_id: int):
     document = document_or_404(current_user, document_id)
-    trigger = request.form.get("trigger", "")
-    expected = request.form.get("lock_version", type=int)
-    try:
-        services.apply_transition(
-            document.id,
-            trigger,
-            actor=current_user,
-            comment=request.form.get("comment", ""),
-            expected_version=expected,
-        )
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(exc.message, "warning" if isinstance(exc, services.StateConflict) else "danger")
-        return detail(document.id), _refusal_status(exc)
-    flash(f"Готово: {TRIGGER_LABELS.get(trigger, trigger)}.", "success")
+    form = TransitionForm()
+    if not form.validate_on_submit():
+        flash(first_error(form), "danger")
+        return detail(document.id), 422
+    on_refusal(lambda: detail(document.id))
+    services.apply_transition(
+        document.id,
+        form.trigger.data,
+        actor=current_user,
+        comment=form.comment.data or "",
+        expected_version=form.lock_version.data,
+    )
+    db.session.commit()
+    flash(f"Готово: {document_workflow.meta[form.trigger.data].label}.", "success")
     return redirect(url_for(".detail", document_id=document.id))
-
-
-def _refusal_status(exc: WorkflowError) -> int:
-    """409 for a lost race, 403 for a role that may not, 422 for an unmet condition."""
-    if isinstance(exc, services.StateConflict):
-        return 409
-    if isinstance(exc, NotPermitted):
-        return 403
-    return 422
 
 
 @bp.route("/documents/<int:document_id>/versions/<int:number>/file")

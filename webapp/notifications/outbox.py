@@ -1,4 +1,7 @@
-"""Notification rows written in the same transaction as the state change (the outbox)."""
+"""Who is told of what, and the texts: notification rows written in the same transaction as the
+change (the outbox). The workflow layer announces each transition with the
+``transition_recorded`` signal; this module subscribes, so models never import notifications.
+"""
 
 from __future__ import annotations
 
@@ -8,54 +11,61 @@ from webapp.auth.models import Membership, RoleCode
 from webapp.extensions import db
 from webapp.notifications.models import Notification
 from webapp.orgs.models import CuratorSchool
-from workflows.document import STATE_LABELS, DocumentState
-
-# Which side hears about which event.
-TO_CURATORS = {"submit", "resubmit", "withdraw", "reopen"}
-TO_SCHOOL = {
-    "start_review",
-    "request_revision",
-    "accept",
-    "approve",
-    "reopen",
-    "start_peer_review",
-    "finish_peer_review",
-}
+from webapp.workflow.signals import transition_recorded
+from workflows.document import CURATORS, SCHOOL, STATE_LABELS, DocumentState, document_workflow
+from workflows.machine import TransitionEvent
 
 
-def _school_user_ids(school_id: int) -> set[int]:
+def school_user_ids(school_id: int) -> set[int]:
     stmt = select(Membership.user_id).where(
         Membership.role == RoleCode.SCHOOL, Membership.school_id == school_id
     )
     return set(db.session.scalars(stmt))
 
 
-def _curator_ids(school_id: int) -> set[int]:
+def curator_ids(school_id: int) -> set[int]:
     stmt = select(CuratorSchool.curator_id).where(CuratorSchool.school_id == school_id)
     return set(db.session.scalars(stmt))
 
 
-def recipients_for(event: str, school_id: int) -> set[int]:
+AUDIENCES = {SCHOOL: school_user_ids, CURATORS: curator_ids}
+
+
+def recipients_for(trigger: str, school_id: int) -> set[int]:
+    """The people of the audiences the trigger's metadata names."""
     users: set[int] = set()
-    if event in TO_CURATORS:
-        users |= _curator_ids(school_id)
-    if event in TO_SCHOOL:
-        users |= _school_user_ids(school_id)
+    for audience in document_workflow.meta[trigger].notify:
+        users |= AUDIENCES[audience](school_id)
     return users
 
 
-def queue_for_transition(document, log) -> list[Notification]:
-    """Add one notification per recipient of this transition (never to the actor)."""
+def document_text(document, log) -> tuple[str, str]:
     state = STATE_LABELS[DocumentState(log.to_state)]
     subject = f"{document.title}: {state}"
     body = f"{log.actor_name} — «{document.title}» ({document.school.short_name}): {state}."
     if log.comment:
         body += f"\nКомментарий: {log.comment}"
+    return subject[:300], body
+
+
+def queue_for_document(document, log) -> list[Notification]:
+    """One notification per recipient of this transition (never to the actor)."""
+    subject, body = document_text(document, log)
     rows = []
     for user_id in sorted(recipients_for(log.event, document.school_id) - {log.actor_id}):
         row = Notification(
-            user_id=user_id, document=document, subject=subject[:300], body=body, transition_log=log
+            user_id=user_id, document=document, subject=subject, body=body, transition_log=log
         )
         db.session.add(row)
         rows.append(row)
     return rows
+
+
+def _on_transition(sender, *, event: TransitionEvent, log) -> None:
+    if event.workflow == document_workflow.name:
+        queue_for_document(sender, log)
+
+
+def connect() -> None:
+    """Subscribe the outbox to the workflow layer (idempotent)."""
+    transition_recorded.connect(_on_transition, weak=False)

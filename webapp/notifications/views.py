@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select, update
 
+from webapp.common.forms import PostForm
 from webapp.common.time import utcnow
 from webapp.extensions import db
 from webapp.notifications.models import Notification
@@ -28,6 +29,8 @@ def index():
 @bp.route("/notifications/read", methods=["POST"])
 @login_required
 def mark_read():
+    if not PostForm().validate_on_submit():
+        abort(400)
     db.session.execute(
         update(Notification)
         .where(Notification.user_id == current_user.id, Notification.read_at.is_(None))

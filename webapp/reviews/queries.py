@@ -14,8 +14,17 @@ from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.orgs.models import CuratorSchool, School
 from webapp.reviews.models import Review, ReviewAnswer
+from workflows.document import DocumentState
 
-WAITING = ("submitted", "curator_review", "curator_accepted", "peer_reviewed")
+WAITING = tuple(
+    s.value
+    for s in (
+        DocumentState.SUBMITTED,
+        DocumentState.CURATOR_REVIEW,
+        DocumentState.CURATOR_ACCEPTED,
+        DocumentState.PEER_REVIEWED,
+    )
+)
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,14 @@ from sqlalchemy import select
 
 from webapp.auth.models import User
 from webapp.campaigns.models import ChecklistTemplate
-from webapp.common.time import utcnow
 from webapp.documents.models import Document
 from webapp.documents.services import apply_transition
+from webapp.documents.workflow import document_facts
 from webapp.extensions import db
 from webapp.reviews.models import AnswerStatus, Review, ReviewAnswer, Verdict
-from workflows.machine import GuardRefused
+from webapp.workflow.signals import transition_recorded
+from workflows.document import DocumentState, DocumentTrigger, document_workflow
+from workflows.machine import GuardRefused, TransitionEvent
 
 
 def current_template(document_type_id: int) -> ChecklistTemplate | None:
@@ -67,6 +69,14 @@ def save_answers(review: Review, answers: dict[int, tuple[str, str]]) -> None:
     db.session.flush()
 
 
+# The screen's verdict names the trigger it fires; the review is closed by the transition itself.
+VERDICT_TRIGGERS = {
+    Verdict.APPROVE: DocumentTrigger.ACCEPT,
+    Verdict.APPROVE_WITH_REMARKS: DocumentTrigger.ACCEPT,
+    Verdict.REVISE: DocumentTrigger.REQUEST_REVISION,
+}
+
+
 def finish_review(
     document_id: int,
     review: Review,
@@ -76,34 +86,55 @@ def finish_review(
     actor: User,
     expected_version: int | None = None,
 ) -> Document:
-    """Apply the verdict through the workflow and freeze the review; the caller commits."""
+    """Fire the trigger of the screen's verdict; the caller commits.
+
+    The guard ``checklist_complete`` reads the saved checklist, and :func:`_close_review` freezes
+    the review with this verdict when the transition is recorded.
+    """
     if verdict not in {v.value for v in Verdict}:
-        raise GuardRefused("Выберите решение по документу.", trigger="accept")
+        raise GuardRefused("Выберите решение по документу.", trigger=DocumentTrigger.ACCEPT)
     if verdict == Verdict.APPROVE_WITH_REMARKS and not comment.strip():
         raise GuardRefused(
             "Укажите замечания: для решения «согласовано с замечаниями» комментарий обязателен.",
-            trigger="accept",
+            trigger=DocumentTrigger.ACCEPT,
         )
-    trigger = "request_revision" if verdict == Verdict.REVISE else "accept"
-    document = apply_transition(
+    review.verdict = verdict
+    return apply_transition(
         document_id,
-        trigger,
+        VERDICT_TRIGGERS[Verdict(verdict)],
         actor=actor,
         comment=comment,
         expected_version=expected_version,
-        checklist_complete=review.is_complete(),
     )
-    review.verdict = verdict
-    review.comment = comment.strip()
-    review.finished_at = utcnow()
-    db.session.flush()
-    return document
 
 
-def verdict_for(trigger: str, comment: str) -> str | None:
-    """The checklist verdict an API trigger stands for (None: not a curator verdict)."""
-    if trigger == "request_revision":
+def _checklist_facts(document: Document, *, actor: User | None) -> dict:
+    """The ``checklist_complete`` fact: the actor's open checklist of the current version."""
+    review = None if actor is None else unfinished_review(document, actor)
+    return {"checklist_complete": review is not None and review.is_complete()}
+
+
+def _close_review(document: Document, *, event: TransitionEvent, log) -> None:
+    """A verdict fired from the checklist freezes the actor's open review of this version."""
+    if event.workflow != document_workflow.name or event.source != DocumentState.CURATOR_REVIEW:
+        return
+    if event.trigger not in (DocumentTrigger.ACCEPT, DocumentTrigger.REQUEST_REVISION):
+        return
+    review = unfinished_review(document, db.session.get(User, event.ctx.actor_id))
+    if review is None:
+        return
+    review.verdict = review.verdict or _verdict_of(event)
+    review.comment = event.ctx.comment.strip()
+    review.finished_at = event.at
+
+
+def _verdict_of(event: TransitionEvent) -> str:
+    if event.trigger == DocumentTrigger.REQUEST_REVISION:
         return Verdict.REVISE.value
-    if trigger == "accept":
-        return (Verdict.APPROVE_WITH_REMARKS if comment.strip() else Verdict.APPROVE).value
-    return None
+    return (Verdict.APPROVE_WITH_REMARKS if event.ctx.comment.strip() else Verdict.APPROVE).value
+
+
+def connect() -> None:
+    """Subscribe the checklist to the document workflow (idempotent)."""
+    document_facts.connect(_checklist_facts, weak=False)
+    transition_recorded.connect(_close_review, weak=False)

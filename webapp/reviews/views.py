@@ -7,14 +7,15 @@ from flask_login import current_user, login_required
 
 from webapp.auth.permissions import can_review, can_see_queue
 from webapp.campaigns.services import current_campaign
+from webapp.common.forms import first_error
 from webapp.documents.queries import document_or_404
-from webapp.documents.services import StateConflict, available_triggers
 from webapp.extensions import db
 from webapp.reviews import services
+from webapp.reviews.forms import checklist_form
 from webapp.reviews.models import ANSWER_LABELS, VERDICT_LABELS
 from webapp.reviews.queries import curator_queue
-from workflows.document import STATE_LABELS, TRIGGER_LABELS
-from workflows.machine import WorkflowError
+from webapp.workflow.errors import on_refusal
+from workflows.document import STATE_LABELS, TRIGGER_LABELS, DocumentState
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
@@ -35,7 +36,7 @@ def review(document_id: int):
     document = document_or_404(current_user, document_id)
     if not can_review(current_user, document):
         abort(403)
-    if document.state != "curator_review":
+    if document.state != DocumentState.CURATOR_REVIEW:
         return redirect(url_for("documents.detail", document_id=document.id))
     review, created = services.open_review(document, current_user)
     if review is None:
@@ -45,50 +46,43 @@ def review(document_id: int):
         return _post_review(document, review)
     if created:
         db.session.commit()
-    return _render(document, review)
+    return _render(document, review, checklist_form(review.template.criteria, formdata=None))
 
 
-def _render(document, review, status: int = 200):
+def _render(document, review, form, status: int = 200):
     return render_template(
         "reviews/review.html",
         document=document,
         review=review,
+        form=form,
         answer_labels=ANSWER_LABELS,
         verdict_labels=VERDICT_LABELS,
         state_labels=STATE_LABELS,
         trigger_labels=TRIGGER_LABELS,
-        triggers=available_triggers(current_user, document),
     ), status
 
 
 def _post_review(document, review):
-    answers = {
-        c.id: (request.form.get(f"status_{c.id}", ""), request.form.get(f"comment_{c.id}", ""))
-        for c in review.template.criteria
-    }
-    services.save_answers(review, answers)
-    verdict = request.form.get("verdict", "")
-    if not verdict:
+    form = checklist_form(review.template.criteria, formdata=request.form)
+    if not form.validate_on_submit():
+        flash(first_error(form), "danger")
+        return _render(document, review, form, 422)
+    services.save_answers(review, form.answers(review.template.criteria))
+    if not (form.wants_verdict and form.verdict.data):
         db.session.commit()
         flash("Чек-лист сохранён.", "success")
         return redirect(url_for(".review", document_id=document.id))
-    try:
-        services.finish_review(
-            document.id,
-            review,
-            verdict,
-            request.form.get("comment", ""),
-            actor=current_user,
-            expected_version=request.form.get("lock_version", type=int),
-        )
-    except StateConflict as exc:
-        db.session.rollback()
-        flash(exc.message, "warning")
-        return redirect(url_for("documents.detail", document_id=document.id))
-    except WorkflowError as exc:
-        db.session.commit()  # keep the checklist answers the curator typed
-        flash(exc.message, "danger")
-        return _render(document, review, 422)
+    db.session.commit()  # the checklist is kept even if the verdict is refused
+    verdict = form.verdict.data
+    on_refusal(lambda: _render(document, review, form)[0])
+    services.finish_review(
+        document.id,
+        review,
+        verdict,
+        form.comment.data or "",
+        actor=current_user,
+        expected_version=form.lock_version.data,
+    )
     db.session.commit()
     flash(f"Решение сохранено: {VERDICT_LABELS[verdict]}.", "success")
     return redirect(url_for("documents.detail", document_id=document.id))

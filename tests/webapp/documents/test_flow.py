@@ -45,12 +45,13 @@ def test_school_uploads_and_submits_then_curator_is_notified(app, demo, client):
 
 
 def test_stale_page_gets_409_with_who_changed_it(app, demo, client):
-    from tests.webapp.helpers import CURATOR, SCHOOL, bring_to_review, user
+    from tests.webapp.helpers import CURATOR, SCHOOL, bring_to_review, complete_checklist, user
     from webapp.documents import services
 
     doc = bring_to_review(first_document())
     seen_version = doc.lock_version
-    services.apply_transition(doc.id, "accept", actor=user(CURATOR), checklist_complete=True)
+    complete_checklist(doc, CURATOR)
+    services.apply_transition(doc.id, "accept", actor=user(CURATOR))
     db.session.commit()
     login(client, SCHOOL)
     response = client.post(

@@ -69,7 +69,7 @@ def test_approved_version_is_frozen(app, demo):
     doc = documents_of("08-UMC")[0]
     bring_to_review(doc)
     complete_checklist(doc, CURATOR)
-    services.apply_transition(doc.id, "accept", actor=user(CURATOR), checklist_complete=True)
+    services.apply_transition(doc.id, "accept", actor=user(CURATOR))
     fire(doc, "approve", CURATOR)
     with pytest.raises(services.UploadNotAllowed, match="нельзя"):
         services.add_version(doc.id, io.BytesIO(PDF), "новая.pdf", actor=user(SCHOOL))

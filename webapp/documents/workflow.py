@@ -1,0 +1,67 @@
+"""The document workflow bound to the database: guard facts derived from rows, never passed in."""
+
+from __future__ import annotations
+
+from blinker import Namespace
+from sqlalchemy.orm import joinedload
+
+from webapp.auth.models import User
+from webapp.auth.permissions import document_roles
+from webapp.common.time import utcnow
+from webapp.documents.models import Document
+from webapp.workflow.service import Binding
+from workflows.document import STATE_LABELS, Context, DocumentState
+
+SUBMISSION_STAGE = "documents"
+SYSTEM_NAME = "Система"
+
+#: Asked while the guard context of a document is built. Sender: the document; keyword argument
+#: ``actor`` (a User or None). Receivers return a dict of extra facts (e.g. the reviews feature
+#: answers ``checklist_complete``); the documents feature never imports them.
+document_facts = Namespace().signal("document-facts")
+
+
+def build_context(
+    document: Document, actor: User | None, *, comment: str = "", system: bool = False
+) -> Context:
+    """Everything the document guards look at, read from the database."""
+    roles = set() if actor is None else set(document_roles(actor, document))
+    if system:
+        roles.add("system")
+    setting = document.campaign.setting_for(document.document_type_id)
+    facts: dict = {}
+    for _receiver, extra in document_facts.send(document, actor=actor):
+        facts.update(extra or {})
+    return Context(
+        actor_id=None if actor is None else actor.id,
+        actor_name=SYSTEM_NAME if actor is None else actor.full_name,
+        roles=frozenset(roles),
+        comment=comment,
+        has_file=document.has_file,
+        has_new_version=document.has_new_version,
+        checklist_complete=bool(facts.get("checklist_complete", False)),
+        window_open=document.campaign.window_open(SUBMISSION_STAGE, utcnow().date()),
+        needs_peer_stage=bool(setting and setting.needs_peer_review),
+        review_days=setting.review_days if setting else 10,
+    )
+
+
+def conflict_message(document: Document) -> str:
+    """Why the caller's view is stale: the current state and who changed it last."""
+    state = STATE_LABELS[DocumentState(document.state)]
+    if not document.history:
+        return f"Документ сейчас в состоянии «{state}». Обновите страницу."
+    who = document.state_changed_by or "другой пользователь"
+    when = document.state_changed_at.strftime("%d.%m.%Y %H:%M")
+    return (
+        f"Документ уже изменён: {who}, {when} UTC. Сейчас он в состоянии «{state}». "
+        "Обновите страницу."
+    )
+
+
+DOCUMENTS = Binding(
+    model=Document,
+    build_context=build_context,
+    conflict_message=conflict_message,
+    load_options=(joinedload(Document.school),),
+)

@@ -1,0 +1,64 @@
+"""The curator's checklist form: a status and a comment per criterion, a verdict, a comment."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional
+
+from webapp.reviews.models import ANSWER_LABELS, VERDICT_LABELS
+
+CRITERION_COMMENT_MAX = 2000
+COMMENT_MAX = 5000
+
+
+class ChecklistForm(FlaskForm):
+    """Fields ``status_<criterion id>`` and ``comment_<criterion id>`` are added per template."""
+
+    verdict = RadioField(
+        "Решение",
+        choices=[SelectChoice(code.value, label) for code, label in VERDICT_LABELS.items()],
+        validators=[Optional()],
+        validate_choice=True,
+    )
+    comment = TextAreaField(
+        validators=[Length(max=COMMENT_MAX, message="Комментарий длиннее 5000 символов.")]
+    )
+    lock_version = IntegerField(validators=[Optional()])
+    action = StringField()
+
+    def answers(self, criteria) -> dict[int, tuple[str, str]]:
+        """criterion id → (status, comment) as typed."""
+        return {
+            c.id: (self[f"status_{c.id}"].data or "", self[f"comment_{c.id}"].data or "")
+            for c in criteria
+        }
+
+    @property
+    def wants_verdict(self) -> bool:
+        return self.action.data != "save"
+
+
+def checklist_form(criteria, formdata=None) -> ChecklistForm:
+    """A form class with the template's criteria, instantiated on the request's data."""
+
+    class _Form(ChecklistForm):
+        pass
+
+    choices = [
+        SelectChoice("", "—"),
+        *(SelectChoice(code.value, label) for code, label in ANSWER_LABELS.items()),
+    ]
+    for c in criteria:
+        setattr(_Form, f"status_{c.id}", SelectField(choices=choices, validate_choice=True))
+        setattr(
+            _Form,
+            f"comment_{c.id}",
+            StringField(
+                validators=[
+                    Length(max=CRITERION_COMMENT_MAX, message="Комментарий длиннее 2000 символов.")
+                ]
+            ),
+        )
+    return _Form() if formdata is None else _Form(formdata=formdata)
