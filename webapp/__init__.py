@@ -6,7 +6,9 @@ import logging
 from pathlib import Path
 
 from flask import Flask, request, session
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from webapp.common.routing import DatabaseId
 from webapp.config import INSTANCE_DIR, ROOT, load_config
 
 logging.getLogger("transitions").setLevel(logging.WARNING)
@@ -18,6 +20,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.config.update(load_config())
     if overrides:
         app.config.update(overrides)
+    if app.config.get("PROXY_FIX_HOPS"):
+        # Behind the reverse proxy the client's address comes from X-Forwarded-For.
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    app.url_map.converters["int"] = DatabaseId
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     _init_extensions(app)

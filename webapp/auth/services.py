@@ -30,7 +30,10 @@ def authenticate(email: str, password: str) -> User | None:
     if user is None:
         check_password_hash(_dummy_hash(), password)
         return None
-    if not user.active or not user.check_password(password):
+    password_ok = user.check_password(
+        password
+    )  # always hash: an inactive account answers as slowly
+    if not user.active or not password_ok:
         return None
     return user
 

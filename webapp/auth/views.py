@@ -19,12 +19,17 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _account_key() -> str:
+    """The bucket of the account being tried, whichever address the attempts come from."""
+    return "login-account:" + request.form.get("email", "").strip().lower()[:254]
+
+
+TOO_MANY = "Слишком много попыток входа. Подождите минуту и попробуйте снова."
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    _login_limit,
-    methods=["POST"],
-    error_message="Слишком много попыток входа. Подождите минуту и попробуйте снова.",
-)
+@limiter.limit(_login_limit, methods=["POST"], error_message=TOO_MANY)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, error_message=TOO_MANY)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("home.index"))
@@ -51,7 +56,9 @@ def logout():
 
 
 def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths are followed after sign-in."""
+    """Only same-site relative paths without control characters are followed after sign-in."""
+    if target and any(ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in target):
+        return url_for("home.index")
     if target and target.startswith("/") and not target.startswith("//"):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+import logging
+
+from flask import Flask, g, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
+
+from webapp.extensions import db
+
+log = logging.getLogger(__name__)
 
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -20,6 +27,7 @@ ERROR_TEXT = {
     413: "Файл слишком большой.",
     429: "Слишком много попыток. Подождите минуту и попробуйте снова.",
     500: "Внутренняя ошибка. Мы уже знаем о ней; попробуйте позже.",
+    503: "Сервис временно недоступен. Попробуйте через несколько минут.",
 }
 
 
@@ -29,6 +37,8 @@ def register_web_hooks(app: Flask) -> None:
     for code in ERROR_TEXT:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(OperationalError, _database_error)
+    app.register_error_handler(InterfaceError, _database_error)
 
 
 def _security_headers(response):
@@ -38,7 +48,8 @@ def _security_headers(response):
     headers.setdefault("X-Frame-Options", "SAMEORIGIN")
     headers.setdefault("Referrer-Policy", "same-origin")
     headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-    if response.mimetype == "text/html" and current_user.is_authenticated:
+    signed_in = not g.get("database_down") and current_user.is_authenticated
+    if response.mimetype == "text/html" and signed_in:
         # Signed-in pages must not come back from the browser's cache after logout.
         headers.setdefault("Cache-Control", "private, no-store")
     if request.is_secure:
@@ -49,12 +60,30 @@ def _security_headers(response):
 def _template_globals() -> dict:
     from webapp.notifications.views import unread_count
 
+    if getattr(g, "database_down", False):
+        return {"unread_notifications": 0}
     unread = unread_count(current_user.id) if current_user.is_authenticated else 0
     return {"unread_notifications": unread}
 
 
+def _database_error(exc):
+    """The database is unreachable: answer a page that needs nothing from it."""
+    log.exception("database error", exc_info=exc)
+    g.database_down = True
+    db.session.rollback()
+    return _plain_error(503, ERROR_TEXT[503])
+
+
+def _plain_error(code: int, message: str):
+    if request.path.startswith("/api/"):
+        return jsonify({"error": {"status": code, "message": message}}), code
+    return render_template("error_plain.html", code=code, message=message), code
+
+
 def _error_page(exc):
     code = getattr(exc, "code", 500) or 500
+    if code == 500 and getattr(g, "database_down", False):
+        return _plain_error(503, ERROR_TEXT[500])
     if request.path.startswith("/api/"):
         from webapp.api.views import error
 
