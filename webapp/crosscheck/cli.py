@@ -8,9 +8,9 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from workflows.crosscheck import Options, Result, Scope, solve
-from workflows.crosscheck.csvio import InputError, read_input, write_result
-from workflows.crosscheck.report import peak_memory_mib
+from webapp.crosscheck.csvio import InputError, read_input, write_result
+from workflows.assignment.crosscheck import Options, Result, Scope, solve
+from workflows.assignment.crosscheck.report import peak_memory_mib
 
 crosscheck_cli = AppGroup("crosscheck", help="crosscheck commands")
 

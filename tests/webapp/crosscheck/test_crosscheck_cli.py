@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.workflows.crosscheck.checker import check
+from tests.workflows.assignment.crosscheck.checker import check
 from webapp import create_app
-from workflows.crosscheck import Assignment, Options, Result, Role, Unassigned
-from workflows.crosscheck.csvio import read_input
+from webapp.crosscheck.csvio import read_input
+from workflows.assignment.crosscheck import Assignment, Options, Result, Role, Unassigned
 
 WORKS = """package_id,school_id,municipality_id,subject,grade,works,comment
 P1,S1,M1,math,5,12,first

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from tests.workflows.expertise.checker import (
+from tests.workflows.assignment.expertise.checker import (
     check_alternates,
     check_reviews,
     load_alternates,
