@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 
 from tests.workflows.assignment.crosscheck.baseline import solve_naive
-from tests.workflows.assignment.crosscheck.synthetic import SIZES, generate
-from webapp.crosscheck.csvio import read_input, write_inputs, write_result
+from tests.workflows.assignment.crosscheck.synthetic import SIZES, generate, write_inputs
+from webapp.crosscheck.csvio import read_input, write_result
 from workflows.assignment.crosscheck import Options, Scope, solve
 from workflows.assignment.crosscheck.report import peak_memory_mib
 

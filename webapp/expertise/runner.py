@@ -7,14 +7,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from webapp.expertise.csvio import (
-    InputError,
-    read_history,
-    read_schools,
-    write_alternates,
-    write_reviews,
-    write_summary,
-)
+from webapp.expertise.csvio import read_history, read_schools, write_alternates, write_reviews
+from webapp.tabular import TabularRejected, reject, write_json
 from workflows.assignment.expertise.engine import pair_schools
 from workflows.assignment.expertise.model import PairingOptions, PairingResult
 
@@ -48,7 +42,7 @@ def run_pairing(
         schools = read_schools(schools_path)
         history = read_history(history_path, schools) if history_path else []
         out = _out_dir(out_dir)
-    except InputError as exc:
+    except TabularRejected as exc:
         return RunOutcome(EXIT_BAD_INPUT, str(exc))
     result = pair_schools(schools, history, k, no_reciprocal, opts)
     summary = _summary(result, schools_path, history_path, no_reciprocal, started)
@@ -64,9 +58,7 @@ def _check_numbers(k: int, opts: PairingOptions) -> None:
         ("--seed", opts.seed, 0),
     ):
         if value < least:
-            raise InputError(
-                f"параметр {name}: нужно целое число не меньше {least}, получено {value}"
-            )
+            raise reject(f"параметр {name}: нужно целое число не меньше {least}, получено {value}")
 
 
 def _out_dir(out_dir: str | Path) -> Path:
@@ -74,9 +66,7 @@ def _out_dir(out_dir: str | Path) -> Path:
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise InputError(
-            f"{out}: не удаётся создать папку для результатов ({exc.strerror})"
-        ) from None
+        raise reject(f"{out}: не удаётся создать папку для результатов ({exc.strerror})") from None
     return out
 
 
@@ -98,7 +88,7 @@ def _write(out: Path, result: PairingResult, summary: dict) -> None:
     else:  # no stale pairs from an earlier run may remain next to a failure summary
         reviews.unlink(missing_ok=True)
         alternates.unlink(missing_ok=True)
-    write_summary(out / "summary.json", summary)
+    write_json(out / "summary.json", summary)
 
 
 def _exit_code(result: PairingResult) -> int:

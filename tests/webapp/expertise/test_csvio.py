@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from webapp.expertise.csvio import InputError, read_history, read_schools
+from webapp.expertise.csvio import read_history, read_schools
+from webapp.tabular import TabularRejected
 
 
 def _file(tmp_path, text, name="schools.csv", bom=False):
@@ -29,13 +30,13 @@ def test_bom_spaces_case_extra_columns_and_blank_lines_are_accepted(tmp_path):
 
 def test_error_names_the_physical_line_after_blank_lines(tmp_path):
     text = "school_id,region_id,municipality_id,settlement,pupils,risks\n\n\na,r1,m1,urban,x,R1\n"
-    with pytest.raises(InputError, match=r"schools\.csv, строка 4, столбец «pupils»"):
+    with pytest.raises(TabularRejected, match=r"schools\.csv, строка 4, столбец pupils"):
         read_schools(_file(tmp_path, text))
 
 
 def test_duplicate_header_column_is_refused(tmp_path):
     text = "school_id,region_id,municipality_id,settlement,pupils,risks,pupils\n"
-    with pytest.raises(InputError, match="указан дважды"):
+    with pytest.raises(TabularRejected, match="столбец «pupils» повторяется"):
         read_schools(_file(tmp_path, text))
 
 
@@ -52,5 +53,5 @@ def test_history_reads_pairs_and_checks_year(tmp_path):
         ("a", "b", 2024)
     ]
     bad = _file(tmp_path, "reviewer_school_id,reviewed_school_id,year\na,b,\n", "h2.csv")
-    with pytest.raises(InputError, match=r"h2\.csv, строка 2, столбец «year»: пустое значение"):
+    with pytest.raises(TabularRejected, match=r"h2\.csv, строка 2, столбец year: пустое значение"):
         read_history(bad, schools)

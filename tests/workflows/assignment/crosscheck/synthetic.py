@@ -10,9 +10,12 @@ scarce everywhere, so some subjects and places are tight on purpose.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+from webapp.crosscheck.csvio import EXPERT_COLUMNS, WORKS_COLUMNS
+from webapp.tabular import write_csv
 from workflows.assignment.crosscheck.model import Expert, Package
 
 BY_LOT = {
@@ -150,4 +153,29 @@ def _experts(rows: list[tuple]) -> list[Expert]:
             cap,
         )
         for i, (s, m, subjects, grades, cap) in enumerate(rows)
+    ]
+
+
+def write_inputs(packages: list[Package], experts: list[Expert], out_dir: str | Path) -> list[Path]:
+    """Write works.csv and experts.csv for the CLI and the benchmark."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    works = (
+        (p.package_id, p.school_id, p.municipality_id, p.subject, p.grade, p.works)
+        for p in packages
+    )
+    staff = (
+        (
+            e.expert_id,
+            e.school_id,
+            e.municipality_id,
+            ";".join(sorted(e.subjects)),
+            ";".join(str(g) for g in sorted(e.grades)),
+            e.capacity,
+        )
+        for e in experts
+    )
+    return [
+        write_csv(out / "works.csv", WORKS_COLUMNS, works),
+        write_csv(out / "experts.csv", EXPERT_COLUMNS, staff),
     ]
