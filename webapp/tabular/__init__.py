@@ -10,7 +10,6 @@ from webapp.tabular.reader import (
     Row,
     Sheet,
     Table,
-    cell_text,
     read_table,
 )
 from webapp.tabular.writer import (
@@ -18,7 +17,6 @@ from webapp.tabular.writer import (
     write_csv,
     write_csv_to,
     write_json,
-    write_table,
     write_xlsx,
 )
 
@@ -34,13 +32,11 @@ __all__ = [
     "TabularError",
     "TabularRejected",
     "by_row",
-    "cell_text",
     "escape_cell",
     "read_table",
     "reject",
     "write_csv",
     "write_csv_to",
     "write_json",
-    "write_table",
     "write_xlsx",
 ]

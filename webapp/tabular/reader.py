@@ -80,9 +80,8 @@ class Row:
 
 @dataclass(frozen=True)
 class Table:
-    """The data rows of a file and the known columns its header has."""
+    """The data rows of a file."""
 
-    columns: frozenset[str]
     rows: list[Row]
 
 
@@ -103,7 +102,7 @@ def read_table(
     sheet.check()
     if not rows:
         raise reject(_MESSAGES["no_rows"], file=sheet.name)
-    return Table(sheet.columns, rows)
+    return Table(rows)
 
 
 class Sheet:
@@ -120,7 +119,6 @@ class Sheet:
         self.name = self.path.name
         self.known, self.limits = tuple(known), limits
         self.required = tuple(known if required is None else required)
-        self.columns: frozenset[str] = frozenset()
         self.errors: list[TabularError] = []
 
     def fail(self, row: int | None, column: str | None, message: str) -> None:
@@ -161,7 +159,6 @@ class Sheet:
             errors.append(TabularError(1, None, message, self.name))
         if errors:
             raise TabularRejected(errors)
-        self.columns = frozenset(c for c in header if c)
         return header
 
     def _data(self, raw: Iterator[list[str]], header: list[str]) -> Iterator[Row]:
@@ -253,7 +250,7 @@ def _sheet_values(rows: Iterator[tuple[object, ...]]) -> Iterator[list[str]]:
             return
         if number > MAX_SHEET_ROWS:
             raise _Refused("rows", f"{MAX_SHEET_ROWS:,}".replace(",", " "))
-        yield [cell_text(v) for v in values]
+        yield [_cell_text(v) for v in values]
 
 
 def _vet_workbook(fh: BinaryIO) -> None:
@@ -270,7 +267,7 @@ def _vet_workbook(fh: BinaryIO) -> None:
         raise _Refused("no_workbook")
 
 
-def cell_text(value: object) -> str:
+def _cell_text(value: object) -> str:
     """The text of a spreadsheet cell: integral floats lose ``.0``, dates become ISO."""
     if value is None:
         return ""

@@ -37,14 +37,6 @@ def escape_cell(value: object) -> object:
     return value
 
 
-def write_table(path: str | Path, header: Sequence[str], rows: Iterable[Sequence]) -> Path:
-    """Write ``path`` as XLSX when it ends in ``.xlsx``, else as CSV."""
-    path = Path(path)
-    if path.suffix.lower() == ".xlsx":
-        return write_xlsx(path, header, rows)
-    return write_csv(path, header, rows)
-
-
 def write_csv(
     path: str | Path,
     header: Sequence[str],

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import openpyxl
 
-from webapp.tabular import write_csv, write_table, write_xlsx
+from webapp.tabular import write_csv, write_xlsx
 
 HOSTILE = ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "\tTAB", "\rCR", "plain", "a=b"]
 ESCAPED = ['\'=HYPERLINK("x")', "'+1", "'-2", "'@SUM(A1)", "'\tTAB", "'\rCR", "plain", "a=b"]
@@ -42,11 +42,9 @@ def test_xlsx_escapes_text_cells_and_stores_no_formula(tmp_path):
     assert all(cell.data_type == "s" for cell in book.active["A"])
 
 
-def test_write_table_picks_the_format_by_suffix(tmp_path):
-    write_table(tmp_path / "a.xlsx", ["x"], [["=1"]])
-    write_table(tmp_path / "a.csv", ["x"], [["=1"]])
-    assert zipfile.is_zipfile(tmp_path / "a.xlsx")
-    assert (tmp_path / "a.csv").read_bytes() == b"x\r\n'=1\r\n"
+def test_csv_bytes_on_disk(tmp_path):
+    write_csv(tmp_path / "a.csv", ["x", "y"], [["=1", 2], ["школа", -3.5]], delimiter=";")
+    assert (tmp_path / "a.csv").read_bytes() == "x;y\r\n'=1;2\r\nшкола;-3.5\r\n".encode()
 
 
 def _rows(n: int):

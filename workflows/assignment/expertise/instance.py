@@ -44,10 +44,6 @@ class Instance:
         """Reviewers that reviewed ``v`` before."""
         return self.hist_u[self.hist_v == v]
 
-    def history_out(self, u: int) -> np.ndarray:
-        """Schools that ``u`` reviewed before."""
-        return self.hist_v[self.hist_u == u]
-
 
 def size_bucket(pupils: int) -> int:
     """Bucket of a school size; neighbouring buckets differ by a factor of two."""
