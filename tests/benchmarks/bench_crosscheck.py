@@ -21,11 +21,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from workflows.crosscheck import Options, Scope, solve
-from workflows.crosscheck.baseline import solve_naive
-from workflows.crosscheck.csvio import read_input, write_inputs, write_result
-from workflows.crosscheck.report import peak_memory_mib
-from workflows.crosscheck.synthetic import SIZES, generate
+from tests.workflows.assignment.crosscheck.baseline import solve_naive
+from tests.workflows.assignment.crosscheck.synthetic import SIZES, generate, write_inputs
+from webapp.crosscheck.csvio import read_input, write_result
+from workflows.assignment.crosscheck import Options, Scope, solve
+from workflows.assignment.crosscheck.report import peak_memory_mib
 
 MODES = {
     "any": Options(),

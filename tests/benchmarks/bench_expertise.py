@@ -23,7 +23,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tests.workflows.expertise.checker import (
+from tests.workflows.assignment.expertise.checker import (
     Problem,
     check_alternates,
     check_reviews,
@@ -157,7 +157,7 @@ def run_child(schools: Path, history: Path, k: int, no_reciprocal: bool, out: Pa
 
 def child_main(argv: list[str]) -> int:
     """Inside the subprocess: the same call the CLI makes."""
-    from workflows.expertise.runner import run_pairing
+    from webapp.expertise.runner import run_pairing
 
     schools, history, k, no_reciprocal, out = argv
     outcome = run_pairing(schools, history, int(k), bool(int(no_reciprocal)), out)

@@ -8,9 +8,10 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
-from workflows.crosscheck import Options, Result, Scope, solve
-from workflows.crosscheck.csvio import InputError, read_input, write_result
-from workflows.crosscheck.report import peak_memory_mib
+from webapp.crosscheck.csvio import read_input, write_result
+from webapp.tabular import TabularRejected, reject
+from workflows.assignment.crosscheck import Options, Result, Scope, solve
+from workflows.assignment.crosscheck.report import peak_memory_mib
 
 crosscheck_cli = AppGroup("crosscheck", help="crosscheck commands")
 
@@ -23,29 +24,27 @@ def _options(scope: str, no_reciprocal: bool, second_check: str) -> Options:
     except ValueError:
         choices = ", ".join(s.value for s in Scope)
         message = f"--scope: неизвестное значение «{scope}» (допустимо: {choices})."
-        raise InputError([message]) from None
+        raise reject(message) from None
     try:
         share = float(second_check.replace(",", "."))
     except ValueError:
         share = -1.0
     if not 0 <= share <= 1:
-        raise InputError(
-            [f"--second-check: нужна доля от 0 до 1 (например 0.1), а не «{second_check}»."]
-        )
+        raise reject(f"--second-check: нужна доля от 0 до 1 (например 0.1), а не «{second_check}».")
     return Options(scope=scope_value, no_reciprocal=no_reciprocal, second_check=share)
 
 
 def _required(**paths: str | None) -> dict[str, str]:
     missing = [f"--{name}" for name, value in paths.items() if not value]
     if missing:
-        raise InputError([f"Не указаны обязательные параметры: {', '.join(missing)}."])
+        raise reject(f"Не указаны обязательные параметры: {', '.join(missing)}.")
     return {name: str(value) for name, value in paths.items()}
 
 
 def _out_dir(path: str) -> Path:
     out = Path(path)
     if out.exists() and not out.is_dir():
-        raise InputError([f"--out: «{path}» — это файл, а нужна папка для результатов."])
+        raise reject(f"--out: «{path}» — это файл, а нужна папка для результатов.")
     return out
 
 
@@ -105,7 +104,7 @@ def assign(
         options = _options(scope, no_reciprocal, second_check)
         out_dir = _out_dir(paths["out"])
         packages, staff = read_input(paths["works"], paths["experts"])
-    except InputError as exc:
+    except TabularRejected as exc:
         click.echo("Ошибка во входных данных:\n" + str(exc), err=True)
         click.get_current_context().exit(BAD_INPUT)
     result = solve(packages, staff, options)

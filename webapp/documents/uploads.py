@@ -3,8 +3,9 @@
 * Type is decided by content only; the client's file name and mime type are ignored.
 * PDF = ``%PDF-<digit>`` at offset 0.  A missing ``%%EOF`` is deliberately NOT rejected: real
   PDFs carry trailing garbage or incremental updates and viewers repair them.
-* Zips (DOCX/XLSX/ODT/ODS) are vetted before anything inside is read (end record without ZIP64,
-  central directory size, entry count, declared sizes, ratio, names, encryption, method); only
+* Zips (DOCX/XLSX/ODT/ODS) are vetted by ``webapp.tabular.zipcheck`` before anything inside is
+  read (end record without ZIP64, central directory size, entry count, declared sizes, ratio,
+  names, encryption, method); only
   small metadata members are opened, through a hard-capped reader.  Other members are never
   decompressed here, so later consumers (text extraction, previews) need their own caps.
 * Stored names are random and sharded; nothing the user sends reaches a path.  A crash may leave
@@ -16,12 +17,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import struct
 import tempfile
 import unicodedata
 import uuid
 import zipfile
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -32,6 +31,8 @@ from xml.etree.ElementTree import Element
 import filetype
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
+
+from webapp.tabular.zipcheck import ZIP_ERRORS, ZipProblem, ZipRejected, open_vetted
 
 ALLOWED_KINDS = MappingProxyType(
     {
@@ -46,16 +47,10 @@ ALLOWED_KINDS = MappingProxyType(
 CHUNK_SIZE = 64 * 1024
 FILE_MODE = 0o640
 DIR_MODE = 0o750
-MAX_ZIP_ENTRIES = 2_000
-MAX_ZIP_TOTAL = 200 * 1024 * 1024
-MAX_ZIP_RATIO = 100
-RATIO_CHECK_ABOVE = 1024 * 1024
-MAX_CENTRAL_DIR = MAX_ZIP_ENTRIES * 512
 MAX_META_MEMBER = 1024 * 1024
 MAX_DISPLAY_NAME = 150
 
 _STORED_NAME = re.compile(r"([0-9a-f]{2})/([0-9a-f]{32})")
-_EOCD = struct.Struct("<4s4H2LH")
 _ODF_KINDS = {
     b"application/vnd.oasis.opendocument.text": "odt",
     b"application/vnd.oasis.opendocument.spreadsheet": "ods",
@@ -64,7 +59,6 @@ _CT_TYPES_TAG = "{http://schemas.openxmlformats.org/package/2006/content-types}T
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _EXEC_MAGICS = (b"MZ", b"\x7fELF", b"\xfe\xed\xfa", b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")
 _TEXT_BYTES = bytes(range(32, 256)) + b"\t\n\r\f"
-_DRIVE = re.compile(r"[A-Za-z]:")
 _WIN_RESERVED = re.compile(r'[<>:"|?*]')
 
 _MESSAGES = {
@@ -192,67 +186,22 @@ def _detect_kind(path: Path) -> str:
 
 
 def _zip_kind(fh: BinaryIO) -> str:
-    """Validate a zip container defensively and classify it as an office document."""
-    _check_end_record(fh)
+    """Vet a zip container with the shared vetter and classify it as an office document."""
     try:
-        with zipfile.ZipFile(fh) as zf:
+        with open_vetted(fh) as zf:
             infos = zf.infolist()
-            _check_members(infos)
             names = {info.filename for info in infos}
             if infos and infos[0].filename == "mimetype":
                 return _odf_kind(zf, infos[0], names)
             if "[Content_Types].xml" in names:
                 return _ooxml_kind(zf, names)
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, RuntimeError, ValueError) as exc:
-        # RuntimeError covers NotImplementedError (unknown zip version); ValueError bad fields
+    except ZipRejected as exc:
+        raise _reject(
+            "encrypted" if exc.problem is ZipProblem.ENCRYPTED else "bad_archive"
+        ) from exc
+    except ZIP_ERRORS as exc:
         raise _reject("bad_archive") from exc
     raise _unsupported_type("ZIP-архив, не являющийся документом")
-
-
-def _check_end_record(fh: BinaryIO) -> None:
-    """Read the end-of-central-directory record like zipfile does; refuse ZIP64 and huge dirs."""
-    end = fh.seek(0, os.SEEK_END)
-    start = max(0, end - _EOCD.size - 0xFFFF)
-    fh.seek(start)
-    tail = fh.read()
-    pos = len(tail) - _EOCD.size
-    if pos < 0 or tail[pos : pos + 4] != b"PK\x05\x06" or tail[-2:] != b"\0\0":
-        pos = tail.rfind(b"PK\x05\x06")
-    if pos < 0 or len(tail) - pos < _EOCD.size:
-        raise _reject("bad_archive")
-    entries, cd_size = _EOCD.unpack_from(tail, pos)[4:6]
-    if entries > MAX_ZIP_ENTRIES or cd_size > MAX_CENTRAL_DIR:
-        raise _reject("bad_archive")
-    if start + pos >= 20:
-        fh.seek(start + pos - 20)
-        if fh.read(4) == b"PK\x06\x07":
-            raise _reject("bad_archive")
-
-
-def _check_members(infos: list[zipfile.ZipInfo]) -> None:
-    """Refuse zip bombs, traversal names, duplicates, encryption and exotic compression."""
-    if len(infos) > MAX_ZIP_ENTRIES:
-        raise _reject("bad_archive")
-    seen: set[str] = set()
-    for info in infos:
-        if info.flag_bits & 0x1:
-            raise _reject("encrypted")
-        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise _reject("bad_archive")
-        if _unsafe_member_name(info.orig_filename) or info.filename in seen:
-            raise _reject("bad_archive")
-        seen.add(info.filename)
-        ratio_limit = MAX_ZIP_RATIO * max(info.compress_size, 1)
-        if info.file_size > RATIO_CHECK_ABOVE and info.file_size > ratio_limit:
-            raise _reject("bad_archive")
-    if sum(info.file_size for info in infos) > MAX_ZIP_TOTAL:
-        raise _reject("bad_archive")
-
-
-def _unsafe_member_name(name: str) -> bool:
-    """True for absolute, drive-qualified, NUL-containing or ``..``-containing member names."""
-    parts = re.split(r"[/\\]", name)
-    return name.startswith(("/", "\\")) or bool(_DRIVE.match(name)) or "\0" in name or ".." in parts
 
 
 def _read_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, cap: int) -> bytes:

@@ -7,8 +7,8 @@ import re
 import click
 from flask.cli import AppGroup
 
-from workflows.expertise.model import PairingOptions
-from workflows.expertise.runner import EXIT_BAD_INPUT, run_pairing
+from webapp.expertise.runner import EXIT_BAD_INPUT, run_pairing
+from workflows.assignment.expertise.model import PairingOptions
 
 expertise_cli = AppGroup("expertise", help="expertise commands")
 

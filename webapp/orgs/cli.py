@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -13,10 +12,10 @@ from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
 from webapp.extensions import db
-from webapp.orgs.importer import ImportRejected, read_table
 from webapp.orgs.org_import import OrgSummary, import_orgs
 from webapp.orgs.services import ORG_COLUMNS, ORG_REQUIRED, USER_COLUMNS, USER_REQUIRED
 from webapp.orgs.user_import import UserSummary, import_users
+from webapp.tabular import TabularRejected, read_table, write_csv_to
 
 orgs_cli = AppGroup("orgs", help="Организации и пользователи")
 
@@ -87,11 +86,11 @@ def _run(
         written = before_commit(result) if before_commit else None
         db.session.commit()
         return result
-    except ImportRejected as exc:
+    except TabularRejected as exc:
         db.session.rollback()
-        for problem in exc.problems:
-            click.echo(problem.render(file.name), err=True)
-        _fail(f"ошибок: {len(exc.problems)}; ничего не записано", EXIT_INVALID)
+        for error in exc.errors:
+            click.echo(error.render(file.name), err=True)
+        _fail(f"ошибок: {len(exc.errors)}; ничего не записано", EXIT_INVALID)
     except SQLAlchemyError:
         _abandon(written)
         _fail("ошибка базы данных (данные изменились одновременно?); ничего не записано")
@@ -120,18 +119,11 @@ def _save_credentials(path: Path | None, summary: UserSummary) -> Path | None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh, delimiter=";")
-            writer.writerow(["email", "full_name", "password"])
-            writer.writerows([_safe_cell(v) for v in row] for row in summary.generated)
+            write_csv_to(fh, ["email", "full_name", "password"], summary.generated, delimiter=";")
     except BaseException:
         path.unlink(missing_ok=True)
         raise
     return path
-
-
-def _safe_cell(value: str) -> str:
-    """Keep spreadsheets from reading a cell as a formula (CSV injection)."""
-    return f"'{value}" if value.startswith(("=", "+", "-", "@", "\t", "\r")) else value
 
 
 def _echo_header(file: Path, dry_run: bool) -> None:

@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from webapp.extensions import db
-from webapp.orgs.importer import Cells, ImportRejected, Problem, Table, parse_count, parse_flag
+from webapp.orgs.importer import Cells, parse_count, parse_flag
 from webapp.orgs.models import Municipality, Region, School, Settlement
-from webapp.orgs.services import by_row, municipalities_by_key, name_key, schools_by_code
+from webapp.orgs.services import municipalities_by_key, name_key, schools_by_code
+from webapp.tabular import Table, TabularError, TabularRejected, by_row
 
 MAX_PUPILS = 100_000
 _FLAGS = {
@@ -49,13 +50,13 @@ class OrgSummary:
 
 def import_orgs(table: Table) -> OrgSummary:
     """Validate every row, then upsert regions, municipalities and schools; flushes only."""
-    problems: list[Problem] = []
+    problems: list[TabularError] = []
     rows = [_school_row(Cells(row, problems)) for row in table.rows]
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     _check_school_codes(rows, problems)
     _check_region_names(rows, regions, problems)
     if problems:
-        raise ImportRejected(sorted(problems, key=by_row))
+        raise TabularRejected(sorted(problems, key=by_row))
     summary = OrgSummary()
     municipalities = _upsert_places(rows, regions, summary)
     existing = schools_by_code(row.code for row in rows)
@@ -93,17 +94,17 @@ _BAD_PUPILS = f"«{{}}» — нужно целое число обучающих
 _BAD_FLAG = "«{}» — нужно 1/0, да/нет или true/false"
 
 
-def _check_school_codes(rows: list[SchoolRow], problems: list[Problem]) -> None:
+def _check_school_codes(rows: list[SchoolRow], problems: list[TabularError]) -> None:
     """A school code may appear on one row only."""
     first: dict[str, int] = {}
     for row in rows:
         if row.code and first.setdefault(row.code, row.number) != row.number:
             message = f"школа с кодом «{row.code}» уже указана в строке {first[row.code]}"
-            problems.append(Problem(message, row.number, "school_code"))
+            problems.append(TabularError(row.number, "school_code", message))
 
 
 def _check_region_names(
-    rows: list[SchoolRow], regions: dict[str, Region], problems: list[Problem]
+    rows: list[SchoolRow], regions: dict[str, Region], problems: list[TabularError]
 ) -> None:
     """One name per region code in the file; a new region must be named somewhere."""
     named: dict[str, SchoolRow] = {}
@@ -113,11 +114,12 @@ def _check_region_names(
         first = named.setdefault(row.region_code, row)
         if first.region_name != row.region_name:
             message = f"в строке {first.number} у региона «{row.region_code}» другое название"
-            problems.append(Problem(f"{message} «{first.region_name}»", row.number, "region_name"))
+            message = f"{message} «{first.region_name}»"
+            problems.append(TabularError(row.number, "region_name", message))
     for row in rows:
         if row.region_code and row.region_code not in regions and row.region_code not in named:
             message = f"регион «{row.region_code}» новый: укажите его название"
-            problems.append(Problem(message, row.number, "region_name"))
+            problems.append(TabularError(row.number, "region_name", message))
 
 
 def _upsert_places(

@@ -9,7 +9,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from webapp.extensions import db
-from webapp.orgs.importer import Problem
 from webapp.orgs.models import Municipality, Region, School
 
 ORG_COLUMNS = (
@@ -72,11 +71,3 @@ def municipalities_by_key() -> dict[tuple[str, str], Municipality]:
     """Every municipality keyed by (region code, name key)."""
     rows = db.session.execute(select(Municipality, Region.code).join(Region))
     return {(code, name_key(m.name)): m for m, code in rows}
-
-
-# --- organisations ---------------------------------------------------------------------------
-
-
-def by_row(problem: Problem) -> int:
-    """Sort key: problems in the order of the file's rows."""
-    return problem.row or 0

@@ -11,15 +11,10 @@ from sqlalchemy import func, select
 
 from webapp.auth.models import ROLE_LABELS, Membership, RoleCode, User
 from webapp.extensions import db
-from webapp.orgs.importer import Cells, ImportRejected, Problem, Table, iter_codes, parse_email
+from webapp.orgs.importer import Cells, iter_codes, parse_email
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
-from webapp.orgs.services import (
-    by_row,
-    in_chunks,
-    municipalities_by_key,
-    name_key,
-    schools_by_code,
-)
+from webapp.orgs.services import in_chunks, municipalities_by_key, name_key, schools_by_code
+from webapp.tabular import Table, TabularError, TabularRejected, by_row
 
 R = RoleCode
 PASSWORD_LENGTH = 12
@@ -78,13 +73,13 @@ class UserSummary:
 
 def import_users(table: Table) -> UserSummary:
     """Validate every row, then create users and add missing roles; flushes only."""
-    problems: list[Problem] = []
+    problems: list[TabularError] = []
     rows = [_user_row(Cells(row, problems)) for row in table.rows]
     _resolve_scopes(rows, problems)
     existing = users_by_email(row.email for row in rows if row.email)
     _check_user_rows(rows, existing, problems)
     if problems:
-        raise ImportRejected(sorted(problems, key=by_row))
+        raise TabularRejected(sorted(problems, key=by_row))
     summary = UserSummary()
     groups: dict[str, list[UserRow]] = {}
     for row in rows:
@@ -158,7 +153,7 @@ def _check_role_columns(cells: Cells, row: UserRow, role: RoleCode) -> None:
         cells.fail("curator_schools", f"заполняется только для роли куратора, а не {label}")
 
 
-def _resolve_scopes(rows: list[UserRow], problems: list[Problem]) -> None:
+def _resolve_scopes(rows: list[UserRow], problems: list[TabularError]) -> None:
     """Find each row's region, municipality and schools in the database."""
     regions = {r.code: r for r in db.session.scalars(select(Region))}
     municipalities = municipalities_by_key()
@@ -176,9 +171,9 @@ def _resolve_scopes(rows: list[UserRow], problems: list[Problem]) -> None:
                 fail("curator_schools", f"школа с кодом «{code}» не найдена")
 
 
-def _row_failer(row: UserRow, problems: list[Problem]) -> Fail:
+def _row_failer(row: UserRow, problems: list[TabularError]) -> Fail:
     """A function recording a problem in a column of ``row``."""
-    return lambda column, message: problems.append(Problem(message, row.number, column))
+    return lambda column, message: problems.append(TabularError(row.number, column, message))
 
 
 def _resolve_area(
@@ -230,7 +225,7 @@ def _resolve_school(
 
 
 def _check_user_rows(
-    rows: list[UserRow], existing: dict[str, User], problems: list[Problem]
+    rows: list[UserRow], existing: dict[str, User], problems: list[TabularError]
 ) -> None:
     """No e-mail+role twice; one name and one password per person; new people need a name."""
     roles: dict[tuple[str, RoleCode], int] = {}
@@ -243,17 +238,18 @@ def _check_user_rows(
             and roles.setdefault((row.email, row.role), row.number) != row.number
         ):
             message = f"{row.email} с ролью {row.role.value} уже указан в строке "
-            problems.append(Problem(message + str(roles[row.email, row.role]), row.number, "role"))
+            message += str(roles[row.email, row.role])
+            problems.append(TabularError(row.number, "role", message))
         _check_same(row, "full_name", firsts, problems)
         _check_same(row, "password", firsts, problems)
     for row in rows:
         if row.email and row.email not in existing and (row.email, "full_name") not in firsts:
             message = "значение не заполнено (новый пользователь)"
-            problems.append(Problem(message, row.number, "full_name"))
+            problems.append(TabularError(row.number, "full_name", message))
 
 
 def _check_same(
-    row: UserRow, column: str, firsts: dict[tuple[str, str], UserRow], problems: list[Problem]
+    row: UserRow, column: str, firsts: dict[tuple[str, str], UserRow], problems: list[TabularError]
 ) -> None:
     """A person's name or password, where given on several rows, is the same on all of them."""
     if not getattr(row, column):
@@ -261,7 +257,7 @@ def _check_same(
     first = firsts.setdefault((str(row.email), column), row)
     if getattr(first, column) != getattr(row, column):
         message = f"для {row.email} в строке {first.number} указано другое значение"
-        problems.append(Problem(message, row.number, column))
+        problems.append(TabularError(row.number, column, message))
 
 
 def _upsert_user(

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.workflows.crosscheck.checker import check
+from tests.workflows.assignment.crosscheck.checker import check
 from webapp import create_app
-from workflows.crosscheck import Assignment, Options, Result, Role, Unassigned
-from workflows.crosscheck.csvio import read_input
+from webapp.crosscheck.csvio import read_input
+from workflows.assignment.crosscheck import Assignment, Options, Result, Role, Unassigned
 
 WORKS = """package_id,school_id,municipality_id,subject,grade,works,comment
 P1,S1,M1,math,5,12,first
@@ -98,51 +98,60 @@ def _bad(runner, tmp_path, **files) -> str:
 
 def test_missing_column_names_file_and_column(runner, tmp_path):
     works = WORKS.replace(",works,comment", ",comment")
-    assert "works.csv, строка 1: нет столбцов works" in _bad(runner, tmp_path, works=works)
+    assert "works.csv, строка 1: нет обязательных столбцов: works" in _bad(
+        runner, tmp_path, works=works
+    )
 
 
 def test_unknown_grade_names_row_and_column(runner, tmp_path):
     works = WORKS.replace("P2,S2,M1,math,5,7", "P2,S2,M1,math,9,7")
     out = _bad(runner, tmp_path, works=works)
-    assert "works.csv, строка 3, столбец «grade»: неизвестный класс «9»" in out
+    assert "works.csv, строка 3, столбец grade: неизвестный класс «9»" in out
 
 
 def test_expert_grade_outside_school_is_unknown(runner, tmp_path):
     experts = EXPERTS.replace("math,4;5,15", "math,4;12,15")
     out = _bad(runner, tmp_path, experts=experts)
-    assert "experts.csv, строка 3, столбец «grades»: неизвестный класс «12»" in out
+    assert "experts.csv, строка 3, столбец grades: неизвестный класс «12»" in out
 
 
 def test_negative_capacity(runner, tmp_path):
     experts = EXPERTS.replace("math,4;5,15", "math,4;5,-15")
     out = _bad(runner, tmp_path, experts=experts)
-    assert "experts.csv, строка 3, столбец «capacity»: отрицательное число -15" in out
+    assert "experts.csv, строка 3, столбец capacity: отрицательное число -15" in out
 
 
 def test_duplicate_ids(runner, tmp_path):
     works = WORKS.replace("P3,S3", "P1,S3")
     out = _bad(runner, tmp_path, works=works)
-    assert "works.csv, строка 4, столбец «package_id»: «P1» повторяется (впервые в строке 2)" in out
+    assert "works.csv, строка 4, столбец package_id: «P1» повторяется (впервые в строке 2)" in out
 
 
 def test_not_a_number(runner, tmp_path):
     works = WORKS.replace("math,5,7", "math,5,семь")
-    assert "столбец «works»: «семь» — не целое число" in _bad(runner, tmp_path, works=works)
+    assert "столбец works: «семь» — не целое число" in _bad(runner, tmp_path, works=works)
 
 
 def test_school_in_two_municipalities(runner, tmp_path):
     experts = EXPERTS.replace("E4,S2,M1", "E4,S2,M9")
     out = _bad(runner, tmp_path, experts=experts)
-    assert "experts.csv, строка 5, столбец «municipality_id»: школа «S2»" in out
+    assert "experts.csv, строка 5, столбец municipality_id: школа «S2»" in out
 
 
-def test_semicolon_file_gets_a_hint(runner, tmp_path):
-    works = WORKS.replace(",", ";")
-    assert "точкой с запятой" in _bad(runner, tmp_path, works=works)
+def test_semicolon_and_cp1251_files_are_read(runner, tmp_path):
+    works = WORKS.replace(",", ";").replace("first", "первый").encode("cp1251")
+    result = _assign(runner, _files(tmp_path, works=works))
+    assert result.exit_code == 0, result.output
+    assert {r["package_id"] for r in _read(tmp_path / "out" / "assignments.csv")} <= {
+        "P1",
+        "P2",
+        "P3",
+        "P4",
+    }
 
 
 def test_not_utf8(runner, tmp_path):
-    works = WORKS.replace("first", "первый").encode("cp1251")
+    works = WORKS.replace("first", "café").encode("latin-1")
     assert "works.csv: файл не в кодировке UTF-8" in _bad(runner, tmp_path, works=works)
 
 
@@ -153,7 +162,7 @@ def test_empty_file(runner, tmp_path):
 def test_million_rows_are_refused(runner, tmp_path):
     body = "".join(f"P{i},S{i % 50},M1,math,5,3\n" for i in range(1_000_000))
     works = "package_id,school_id,municipality_id,subject,grade,works\n" + body
-    assert "works.csv: больше 500 000 строк данных" in _bad(runner, tmp_path, works=works)
+    assert "works.csv: в файле больше 500 000 строк данных" in _bad(runner, tmp_path, works=works)
 
 
 def test_missing_file_and_options(runner, tmp_path):

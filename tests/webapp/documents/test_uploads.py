@@ -26,6 +26,7 @@ from webapp.documents.uploads import (
     sanitize_filename,
     store_upload,
 )
+from webapp.tabular import zipcheck
 
 LIMIT = 25 * 1024 * 1024
 STORED_RE = r"[0-9a-f]{2}/[0-9a-f]{32}"
@@ -242,7 +243,7 @@ def test_lying_size_header_is_caught_while_reading(upload_dir: Path) -> None:
 
 
 def test_total_declared_size_limit(upload_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(uploads, "MAX_ZIP_TOTAL", 100 * 1024)
+    monkeypatch.setattr(zipcheck, "MAX_ZIP_TOTAL", 100 * 1024)
     text = "".join(random.Random(1).choices("абвгдеж ", k=150 * 1024)).encode()
     rejected(badfiles.docx(extra=[("word/media/t.txt", text)]), upload_dir, "bad_archive")
 

@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from tests.workflows.expertise.checker import (
+from tests.workflows.assignment.expertise.checker import (
     check_alternates,
     check_reviews,
     load_alternates,
@@ -96,14 +96,14 @@ def test_infeasible_input_exits_3_with_reason_in_summary(runner, tmp_path):
 NO_MUNICIPALITY = "school_id,region_id,settlement,pupils,risks\na,r,urban,1,x\n"
 TWICE = SCHOOLS_HEADER + "\na,r1,m,urban,1,x\na,r2,m,urban,1,x\n"
 BAD_SCHOOLS = [
-    (NO_MUNICIPALITY, "нет столбца «municipality_id»", "строка 1"),
+    (NO_MUNICIPALITY, "нет обязательных столбцов: municipality_id", "строка 1"),
     (TWICE, "уже описана в строке 2", "строка 3"),
-    (SCHOOLS_HEADER + "\na,r1,m,town,1,x\n", "urban или rural", "«settlement»"),
-    (SCHOOLS_HEADER + "\na,r1,m,urban,-4,x\n", "отрицательным", "«pupils»"),
-    (SCHOOLS_HEADER + "\na,r1,m,urban,12.5,x\n", "целое число", "«pupils»"),
-    (SCHOOLS_HEADER + "\na,r1,m,urban,1, ; \n", "пустой список рисков", "«risks»"),
-    (SCHOOLS_HEADER + "\na,r1,m,urban,1,x;x\n", "указан дважды", "«risks»"),
-    (SCHOOLS_HEADER + "\n,r1,m,urban,1,x\n", "пустое значение", "«school_id»"),
+    (SCHOOLS_HEADER + "\na,r1,m,town,1,x\n", "urban или rural", "столбец settlement"),
+    (SCHOOLS_HEADER + "\na,r1,m,urban,-4,x\n", "отрицательным", "столбец pupils"),
+    (SCHOOLS_HEADER + "\na,r1,m,urban,12.5,x\n", "целое число", "столбец pupils"),
+    (SCHOOLS_HEADER + "\na,r1,m,urban,1, ; \n", "пустой список рисков", "столбец risks"),
+    (SCHOOLS_HEADER + "\na,r1,m,urban,1,x;x\n", "указан дважды", "столбец risks"),
+    (SCHOOLS_HEADER + "\n,r1,m,urban,1,x\n", "пустое значение", "столбец school_id"),
     ("", "файл пуст", "schools.csv"),
     (SCHOOLS_HEADER + "\n", "нет ни одной школы", "schools.csv"),
 ]
@@ -123,8 +123,8 @@ def test_bad_schools_file_exits_2_naming_the_place(runner, tmp_path, content, ex
 BAD_HISTORY = [
     ("reviewer_school_id,reviewed_school_id,year\nzz,s1,2025\n", "неизвестная школа «zz»"),
     ("reviewer_school_id,reviewed_school_id,year\ns1,s1,2025\n", "сама себя"),
-    ("reviewer_school_id,reviewed_school_id,year\ns1,s2,прошлый\n", "«year»"),
-    ("reviewer_school_id,year\ns1,2025\n", "нет столбца «reviewed_school_id»"),
+    ("reviewer_school_id,reviewed_school_id,year\ns1,s2,прошлый\n", "столбец year"),
+    ("reviewer_school_id,year\ns1,2025\n", "нет обязательных столбцов: reviewed_school_id"),
 ]
 
 

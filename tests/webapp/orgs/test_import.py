@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
+from webapp import tabular
 from webapp.auth.models import Membership, User
 from webapp.extensions import db
-from webapp.orgs import importer
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
@@ -324,8 +324,8 @@ def test_import_reports_duplicate_header(app, tmp_path):
         ("empty.csv", b"", "empty.csv: файл пуст или первая строка (заголовок) пустая"),
         ("head.csv", ",".join(ORG_HEADER).encode() + b"\n\n",
          "head.csv: в файле нет строк с данными (только заголовок)"),
-        ("cp.csv", "регион;район".encode("cp1251"),
-         "cp.csv: файл не в кодировке UTF-8: сохраните его как «CSV UTF-8»"),
+        ("latin.csv", "région;café".encode("latin-1"),
+         "latin.csv: файл не в кодировке UTF-8 или Windows-1251: сохраните его как «CSV UTF-8»"),
         ("nul.csv", b"a,b\x00c\n",
          "nul.csv: файл не похож на CSV (двоичные данные): нужен .csv или .xlsx"),
         ("orgs.pdf", b"%PDF-1.4",
@@ -391,7 +391,7 @@ def test_import_refuses_more_than_max_rows(app, tmp_path):
     row = ",".join(ORG_ROWS[0][:3]) + ",{},S,S,urban,1,,,\n"
     with path.open("w") as fh:
         fh.write(",".join(ORG_HEADER) + "\n")
-        fh.writelines(row.format(i) for i in range(importer.MAX_ROWS + 1))
+        fh.writelines(row.format(i) for i in range(tabular.MAX_ROWS + 1))
 
     rejected(
         invoke(app, "import-orgs", path),
@@ -402,7 +402,7 @@ def test_import_refuses_more_than_max_rows(app, tmp_path):
 def test_import_refuses_file_over_size_limit(app, tmp_path):
     path = tmp_path / "huge.csv"
     with path.open("wb") as fh:
-        fh.truncate(importer.MAX_BYTES + 1)  # sparse: costs no disk
+        fh.truncate(tabular.MAX_BYTES + 1)  # sparse: costs no disk
 
     rejected(invoke(app, "import-orgs", path), "huge.csv: файл больше 20 МБ: разбейте его на части")
 

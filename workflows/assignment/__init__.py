@@ -1,0 +1,1 @@
+"""Assignment engines: who checks whom (pure Python, no Flask, no database)."""

@@ -1,0 +1,86 @@
+"""Relaxations: max flows with only the own-school and scope rules, which bound every answer.
+
+The first-check relaxation is exact for first checks. The merged one carries first and second
+checks of every package as one demand; any answer is a flow in it, so it bounds the total.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from workflows.assignment.crosscheck.bounds import min_ratio
+from workflows.assignment.crosscheck.flow import MaxFlow
+from workflows.assignment.crosscheck.instance import Index
+from workflows.assignment.crosscheck.model import Options, Progress
+from workflows.assignment.crosscheck.network import Items, build_network
+
+
+class Relaxation:
+    """Max flow over all packages with only the own-school and scope rules: bounds."""
+
+    def __init__(self, index: Index, amounts: np.ndarray, options: Options) -> None:
+        rows = np.flatnonzero(amounts > 0)
+        self.items = Items(package=rows, amount=amounts[rows])
+        self.cap = index.e_cap
+        net = build_network(index, self.items, self.cap, options.scope)
+        self.flow = MaxFlow(net)
+        self.max = self.flow.solve(self.cap)
+        self.bottleneck = np.zeros(len(index.packages), dtype=bool)
+
+    def ratio(self, target: int) -> Fraction:
+        """Proven smallest largest-load ratio for placing ``target`` works."""
+        offsets = np.zeros_like(self.cap)
+        ratio, cut = min_ratio(self.flow, self.items.amount, self.cap, offsets, target)
+        self.bottleneck[:] = False
+        self.bottleneck[self.items.package[cut]] = True
+        return ratio
+
+
+@dataclass
+class Bounds:
+    """What the relaxations proved."""
+
+    primary_max: int
+    primary_ratio: Fraction
+    merged: Relaxation | None
+    primary: Relaxation
+    bottleneck: np.ndarray
+
+
+def second_demand(share: float, works: np.ndarray, placed: np.ndarray) -> np.ndarray:
+    """ceil(share × works) per package, never more than its works with a first check."""
+    frac = Fraction(str(share))
+    want = -((-works * frac.numerator) // frac.denominator)
+    return np.minimum(want, placed)
+
+
+def relax(index: Index, options: Options, report: Progress) -> Bounds:
+    """Solve the relaxations and the first-check ratio bound."""
+    primary = Relaxation(index, index.p_works, options)
+    ratio = primary.ratio(primary.max)
+    report("bounds", 0.3)
+    merged = None
+    if options.second_check > 0:
+        extra = second_demand(options.second_check, index.p_works, index.p_works)
+        merged = Relaxation(index, index.p_works + extra, options)
+    return Bounds(primary.max, ratio, merged, primary, primary.bottleneck.copy())
+
+
+def lower_ratio(bounds: Bounds, primary: int, second: int) -> Fraction:
+    """Lower bound on the largest ratio of any answer placing these counts."""
+    first = primary if primary < bounds.primary_max else bounds.primary_max
+    ratio = bounds.primary_ratio if first == bounds.primary_max else bounds.primary.ratio(first)
+    if bounds.merged is not None:
+        ratio = max(ratio, bounds.merged.ratio(min(primary + second, bounds.merged.max)))
+    return ratio
+
+
+def second_upper(bounds: Bounds, index: Index, options: Options, primary: int) -> int | None:
+    """Upper bound on second checks for answers with ``primary`` first checks."""
+    if bounds.merged is None:
+        return None
+    extra = second_demand(options.second_check, index.p_works, index.p_works)
+    return int(min(bounds.merged.max - primary, extra.sum()))
