@@ -125,9 +125,7 @@ class DocumentPage(Base):
 
 
 class UploadForm(Base):
-    file = Upload(
-        required=True, error_messages={"required": "Передайте файл в поле формы «file»."}
-    )
+    file = Upload(required=True, error_messages={"required": "Передайте файл в поле формы «file»."})
 
 
 class TransitionRequest(Base):
@@ -160,7 +158,7 @@ class AnswerIn(Base):
     criterion_id = _id(required=True)
     status = fields.String(
         required=True,
-        validate=validate.OneOf(STATUSES, error="Неизвестный статус «{input}»: met, remark, not_met."),
+        validate=validate.OneOf(STATUSES, error="Неизвестный статус «{input}»: {choices}."),
     )
     comment = fields.String(load_default="", allow_none=True)
 

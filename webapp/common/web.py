@@ -56,9 +56,9 @@ def _template_globals() -> dict:
 def _error_page(exc):
     code = getattr(exc, "code", 500) or 500
     if request.path.startswith("/api/"):
-        from webapp.api.errors import error
+        from webapp.api.errors import handle_http_error
 
-        return error(code, ERROR_TEXT.get(code, "Ошибка."))
+        return handle_http_error(exc)
     return render_template("error.html", code=code, message=ERROR_TEXT.get(code, "Ошибка.")), code
 
 
