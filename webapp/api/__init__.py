@@ -6,7 +6,7 @@ from importlib.util import find_spec
 
 from flask import Flask
 
-from webapp.api.base import Api
+from webapp.api.base import ID, Api, IdConverter, id_schema
 
 SETTINGS = {
     "API_TITLE": "Ekspertiza API",
@@ -26,7 +26,9 @@ def init_api(app: Flask) -> Api:
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
+    app.url_map.converters[ID] = IdConverter
     api = Api(app, spec_kwargs={"info": INFO})
+    api.register_converter(IdConverter, id_schema)
     api.spec.components.security_scheme("bearer", BEARER)
     resources = [auth.bp, documents.bp, reviews.bp]
     if find_spec("webapp.jobs") is not None:

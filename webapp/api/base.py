@@ -10,6 +10,7 @@ from flask import g, request
 from flask_smorest import abort
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from webapp.api.errors import MESSAGES, handle_http_error
 from webapp.api.schemas import MAX_ID, ErrorSchema
@@ -19,8 +20,18 @@ from webapp.documents.models import Document
 from webapp.documents.queries import document_or_404
 from webapp.extensions import csrf
 
-# Ids are PostgreSQL ``integer`` columns: larger path ids must not reach the database (404).
-ID = f"int(min=1, max={MAX_ID})"
+ID = "api_id"
+
+
+class IdConverter(IntegerConverter):
+    """Path ids: any digits match (every method then answers 404, not 405); see ``known_id``."""
+
+
+def id_schema(converter: IdConverter) -> dict:
+    """How path ids appear in the spec: PostgreSQL ``integer`` ids."""
+    return {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+
+
 SECURITY = [{"bearer": []}]
 
 
@@ -85,7 +96,7 @@ class Blueprint(flask_smorest.Blueprint):
         def decorator(view: Callable) -> Callable:
             @functools.wraps(view)
             def wrapper(*args, document_id: int, **kwargs):
-                document = document_or_404(g.api_user, document_id)
+                document = document_or_404(g.api_user, known_id(document_id))
                 if allowed is not None and not allowed(g.api_user, document):
                     abort(403, message=refusal)
                 return view(*args, document=document, **kwargs)
@@ -94,6 +105,13 @@ class Blueprint(flask_smorest.Blueprint):
             return self.errors(*statuses)(wrapper)
 
         return decorator
+
+
+def known_id(value: int) -> int:
+    """The id, or 404 when PostgreSQL's ``integer`` columns could not hold it (no query made)."""
+    if not 1 <= value <= MAX_ID:
+        abort(404)
+    return value
 
 
 def bearer_user() -> User | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import g, jsonify
 from flask_smorest import abort
 
-from webapp.api.base import ID, Blueprint
+from webapp.api.base import ID, Blueprint, known_id
 from webapp.api.schemas import JobOut
 
 bp = Blueprint("api_jobs", __name__, url_prefix="/api/v1/jobs", description="Фоновые задачи")
@@ -23,7 +23,7 @@ def get_job(job_id: int):
     """Состояние, прогресс, сообщение и результат задачи."""
     from webapp.jobs.services import job_for, job_json
 
-    job = job_for(g.api_user, job_id)
+    job = job_for(g.api_user, known_id(job_id))
     if job is None:
         abort(404)
     return jsonify(job_json(job))  # every key of job_json; the schema documents the stable ones

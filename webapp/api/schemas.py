@@ -8,7 +8,7 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from webapp.documents.services import available_triggers
 from webapp.reviews.models import AnswerStatus
-from workflows.document import DocumentState
+from workflows.document import DocumentState, document_workflow
 
 MAX_ID = 2**31 - 1
 MAX_PER_PAGE = 500
@@ -129,7 +129,13 @@ class UploadForm(Base):
 
 
 class TransitionRequest(Base):
-    trigger = fields.String(required=True, metadata={"description": "Действие, например submit"})
+    trigger = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            document_workflow.triggers(), error="Неизвестное действие «{input}»."
+        ),
+        metadata={"description": "Действие документа; доступные перечислены в available_triggers"},
+    )
     comment = fields.String(load_default="", allow_none=True)
     lock_version = fields.Integer(
         allow_none=True,
