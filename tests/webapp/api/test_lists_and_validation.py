@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webapp.api.support import auth, fire
-from tests.webapp.helpers import SCHOOL, documents_of
+from tests.webapp.api.support import auth, fire, upload
+from tests.webapp.helpers import SCHOOL, bring_to_review, documents_of
 
 BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 
@@ -96,11 +96,10 @@ def test_unknown_api_url_and_method_answer_json(app, demo, client):
 
 
 def test_upload_in_a_state_without_uploads_is_refused(app, demo, client):
-    from tests.webapp.api.support import upload
-    from tests.webapp.helpers import bring_to_review
 
     doc = documents_of("08-UMC")[0]
     bring_to_review(doc)
     response = upload(client, auth(client, SCHOOL), doc.id)
-    assert response.status_code in (409, 422) and "нельзя" in response.json["error"]["message"]
+    # A workflow refusal, mapped by the shared handler (webapp/workflow/errors.py).
+    assert response.status_code == 422 and "нельзя" in response.json["error"]["message"]
     assert fire(client, auth(client, SCHOOL), doc.id, "withdraw").status_code == 409
