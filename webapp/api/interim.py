@@ -11,13 +11,15 @@ from __future__ import annotations
 from webapp.auth.models import User
 from webapp.documents.models import Document
 from webapp.reviews.services import finish_review, unfinished_review, verdict_for
+from workflows.document import DocumentState
 
 
 def fire_verdict_through_review(
     document: Document, trigger: str, comment: str, expected: int | None, actor: User
 ) -> Document | None:
     """Fire a curator's verdict through the open checklist; None when it is not one."""
-    verdict = verdict_for(trigger, comment) if document.state == "curator_review" else None
+    in_review = document.state == DocumentState.CURATOR_REVIEW
+    verdict = verdict_for(trigger, comment) if in_review else None
     review = unfinished_review(document, actor) if verdict else None
     if review is None:
         return None

@@ -103,3 +103,14 @@ def test_upload_in_a_state_without_uploads_is_refused(app, demo, client):
     # A workflow refusal, mapped by the shared handler (webapp/workflow/errors.py).
     assert response.status_code == 422 and "нельзя" in response.json["error"]["message"]
     assert fire(client, auth(client, SCHOOL), doc.id, "withdraw").status_code == 409
+
+
+def test_api_needs_no_csrf_token_when_the_site_enforces_it(csrf_app):
+    from webapp.demo.services import load_demo
+
+    load_demo("demo-pass")
+    client = csrf_app.test_client()
+    headers = auth(client, SCHOOL)
+    doc = documents_of("08-UMC")[0]
+    response = fire(client, headers, doc.id, "submit")
+    assert response.status_code == 422 and response.json["error"]["reasons"] == ["has_file"]
