@@ -85,7 +85,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from webapp.api.views import bp as api_bp
+    from webapp.api import init_api
     from webapp.auth.views import bp as auth_bp
     from webapp.campaigns.views import bp as campaigns_bp
     from webapp.documents.views import bp as documents_bp
@@ -102,10 +102,10 @@ def _register_blueprints(app: Flask) -> None:
         overview_bp,
         notifications_bp,
         campaigns_bp,
-        api_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
+    init_api(app)
 
 
 def _register_cli(app: Flask) -> None:

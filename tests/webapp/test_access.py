@@ -7,7 +7,7 @@ import pytest
 from tests.support import login
 from tests.webapp.helpers import CURATOR, SCHOOL, bring_to_review, documents_of
 
-PUBLIC = {"auth.login", "static", "api.token", "api.openapi", "bootstrap.static"}
+PUBLIC = {"auth.login", "static", "api_tokens.token", "api-docs.openapi_json", "bootstrap.static"}
 
 OUTSIDERS = [
     "school.08-sol@ekspertiza.local",  # another school of the same region
@@ -19,7 +19,13 @@ OUTSIDERS = [
 
 
 def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
-    values = {"document_id": document_id, "school_id": school_id, "number": 1, "template_id": 1}
+    values = {
+        "document_id": document_id,
+        "school_id": school_id,
+        "number": 1,
+        "template_id": 1,
+        "job_id": 1,
+    }
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC:

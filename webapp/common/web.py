@@ -85,9 +85,9 @@ def _error_page(exc):
     if code == 500 and getattr(g, "database_down", False):
         return _plain_error(503, ERROR_TEXT[500])
     if request.path.startswith("/api/"):
-        from webapp.api.views import error
+        from webapp.api.errors import handle_http_error
 
-        return error(code, ERROR_TEXT.get(code, "Ошибка."))
+        return handle_http_error(exc)
     return render_template("error.html", code=code, message=ERROR_TEXT.get(code, "Ошибка.")), code
 
 
