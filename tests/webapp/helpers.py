@@ -25,8 +25,13 @@ def documents_of(code: str) -> list[Document]:
     return list(db.session.scalars(stmt))
 
 
+def pdf_named(name: str) -> bytes:
+    """A small valid PDF whose bytes differ per ``name`` (each upload is a real new file)."""
+    return PDF.replace(b"/Catalog", b"/Catalog /Title <" + name.encode().hex().encode() + b">")
+
+
 def upload(document: Document, email: str, name: str = "план.pdf") -> None:
-    services.add_version(document.id, io.BytesIO(PDF), name, actor=user(email))
+    services.add_version(document.id, io.BytesIO(pdf_named(name)), name, actor=user(email))
     db.session.commit()
 
 

@@ -136,7 +136,11 @@ class TransitionRequest(Base):
         ),
         metadata={"description": "Действие документа; доступные перечислены в available_triggers"},
     )
-    comment = fields.String(load_default="", allow_none=True)
+    comment = fields.String(
+        load_default="",
+        allow_none=True,
+        validate=validate.Length(max=5000, error="Комментарий длиннее {max} символов."),
+    )
     lock_version = fields.Integer(
         allow_none=True,
         metadata={"description": "Версия, которую видел клиент; иначе 409 при расхождении"},
@@ -166,7 +170,11 @@ class AnswerIn(Base):
         required=True,
         validate=validate.OneOf(STATUSES, error="Неизвестный статус «{input}»: {choices}."),
     )
-    comment = fields.String(load_default="", allow_none=True)
+    comment = fields.String(
+        load_default="",
+        allow_none=True,
+        validate=validate.Length(max=2000, error="Комментарий длиннее {max} символов."),
+    )
 
 
 class ChecklistIn(Base):

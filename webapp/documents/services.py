@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from sqlalchemy import select
 
 from webapp.auth.models import User
 from webapp.auth.permissions import can_upload
@@ -73,10 +74,37 @@ def add_version(
         )
     stored = store_upload(stream, filename, upload_dir(), max_upload_bytes())
     try:
+        same = _same_content(document, stored.sha256)
+        if same is not None:
+            discard_file(stored.stored_name)
+            return same
         return _record_version(document, stored, actor)
     except Exception:
         discard_file(stored.stored_name)
         raise
+
+
+def _same_content(document: Document, sha256: str) -> DocumentVersion | None:
+    """The version with this very file, if it is the newest one (a form sent twice).
+
+    Sending the same file again in this round changes nothing and answers the stored version;
+    sending again the file the curator has already checked is refused, so that the school is
+    not left believing it has uploaded a correction.
+    """
+    latest = db.session.scalars(
+        select(DocumentVersion)
+        .where(DocumentVersion.document_id == document.id)
+        .order_by(DocumentVersion.number.desc())
+        .limit(1)
+    ).first()
+    if latest is None or latest.sha256 != sha256:
+        return None
+    if latest.number <= document.revision_base_version:
+        raise UploadNotAllowed(
+            f"Этот файл совпадает с версией {latest.number}, которую уже проверил куратор: "
+            "загрузите исправленный файл."
+        )
+    return latest
 
 
 def _record_version(document: Document, stored: StoredFile, actor: User) -> DocumentVersion:

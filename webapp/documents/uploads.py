@@ -177,12 +177,31 @@ def _detect_kind(path: Path) -> str:
     with path.open("rb") as fh:
         head = fh.read(8192)
         if re.match(rb"%PDF-\d", head):
+            if _pdf_is_encrypted(fh):
+                raise _reject("encrypted")
             return "pdf"
         if head.startswith(b"PK\x03\x04"):
             return _zip_kind(fh)
     if head.startswith(_OLE_MAGIC):
         raise _reject("legacy_office")
     raise _unsupported_type(_describe(head))
+
+
+# The trailer (or cross-reference stream) of an encrypted PDF names its /Encrypt dictionary.
+_PDF_ENCRYPT = re.compile(rb"/Encrypt[\s/<\d]")
+_SCAN_CHUNK = 1 << 20
+
+
+def _pdf_is_encrypted(fh: BinaryIO) -> bool:
+    """True when the PDF declares encryption (a curator could not open it)."""
+    fh.seek(0)
+    tail = b""
+    while chunk := fh.read(_SCAN_CHUNK):
+        window = tail + chunk
+        if _PDF_ENCRYPT.search(window):
+            return True
+        tail = window[-16:]
+    return False
 
 
 def _zip_kind(fh: BinaryIO) -> str:

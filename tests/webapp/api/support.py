@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-from tests.support import PDF
+from tests.webapp.helpers import pdf_named
 
 
 def auth(client, email: str) -> dict:
@@ -18,7 +18,7 @@ def upload(client, headers: dict, document_id: int, name: str = "план.pdf"):
     return client.post(
         f"/api/v1/documents/{document_id}/versions",
         headers=headers,
-        data={"file": (io.BytesIO(PDF), name)},
+        data={"file": (io.BytesIO(pdf_named(name)), name)},
     )
 
 

@@ -143,3 +143,13 @@ def test_api_verdict_finishes_the_checklist_and_reopen_needs_a_new_one(app, demo
     assert reopened.status_code == 200 and reopened.json["state"] == "curator_review"
     again = client.post(url, headers=curator, json={"trigger": "accept"})
     assert again.status_code == 422 and again.json["error"]["reasons"] == ["checklist_complete"]
+
+
+def test_an_overlong_comment_is_refused_and_nothing_is_stored(app, demo, client):
+    from tests.webapp.api.support import auth, fire
+
+    doc = documents_of("08-UMC")[0]
+    headers = auth(client, "school.08-umc@ekspertiza.local")
+    response = fire(client, headers, doc.id, "withdraw", "x" * 5001)
+    assert response.status_code == 422
+    assert "5000" in response.json["error"]["fields"]["comment"][0]

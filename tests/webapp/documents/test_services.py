@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select, text
@@ -16,6 +17,7 @@ from tests.webapp.helpers import (
     complete_checklist,
     documents_of,
     fire,
+    pdf_named,
     upload,
     user,
 )
@@ -128,3 +130,30 @@ def test_state_column_accepts_only_declared_states(app, demo):
     db.session.rollback()
     with pytest.raises(AttributeError):
         doc.state = "approved"
+
+
+def test_the_same_file_sent_twice_is_stored_once(app, demo, tmp_path):
+    doc = documents_of("08-UMC")[0]
+    first = services.add_version(doc.id, io.BytesIO(PDF), "план.pdf", actor=user(SCHOOL))
+    db.session.commit()
+    again = services.add_version(doc.id, io.BytesIO(PDF), "план (1).pdf", actor=user(SCHOOL))
+    db.session.commit()
+    assert again.id == first.id
+    assert db.session.get(Document, doc.id).latest_version_number == 1
+    stored = [p for p in Path(app.config["UPLOAD_DIR"]).rglob("*") if p.is_file()]
+    assert len(stored) == 1
+
+
+def test_the_checked_file_again_is_not_a_correction(app, demo):
+    doc = documents_of("08-UMC")[0]
+    bring_to_review(doc)
+    complete_checklist(doc, CURATOR)
+    fire(doc, "request_revision", CURATOR, "Нет показателей")
+    checked = pdf_named("план.pdf")  # what bring_to_review uploaded
+    with pytest.raises(services.UploadNotAllowed, match="совпадает с версией 1"):
+        services.add_version(doc.id, io.BytesIO(checked), "план.pdf", actor=user(SCHOOL))
+    db.session.rollback()
+    changed = pdf_named("план-2.pdf")
+    services.add_version(doc.id, io.BytesIO(changed), "план-2.pdf", actor=user(SCHOOL))
+    db.session.commit()
+    assert db.session.get(Document, doc.id).latest_version_number == 2

@@ -421,3 +421,20 @@ def test_content_disposition_cannot_inject_headers() -> None:
 def test_content_disposition_only_non_latin_uses_generic_fallback() -> None:
     header = content_disposition("Отчёт.docx", inline=False)
     assert header.startswith('attachment; filename="document.docx"; ')
+
+
+@pytest.mark.parametrize(
+    "trailer",
+    [
+        b"trailer<< /Root 1 0 R /Encrypt 5 0 R >>",  # classic trailer
+        b"5 0 obj<< /Type /XRef /Encrypt<< /Filter /Standard >> >>",  # xref stream, inline dict
+    ],
+)
+def test_encrypted_pdf_rejected(upload_dir: Path, trailer: bytes) -> None:
+    data = b"%PDF-1.7\n1 0 obj<< /Type /Catalog >>endobj\n" + b"x" * 3000 + trailer + b"\n%%EOF\n"
+    assert "паролем" in rejected(data, upload_dir, "encrypted").message
+
+
+def test_pdf_mentioning_encryption_in_its_text_is_accepted(upload_dir: Path) -> None:
+    data = b"%PDF-1.4\n1 0 obj<< /Type /Catalog /Title (/Encrypted notes) >>endobj\n%%EOF\n"
+    assert store(data, upload_dir, "x.pdf", LIMIT).kind == "pdf"
