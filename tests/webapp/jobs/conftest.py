@@ -23,11 +23,13 @@ def user(email: str) -> User:
     return db.session.scalar(select(User).where(User.email == email))
 
 
-def new_job(state: str = "queued", *, by: User | None = None, **fields) -> int:
+def new_job(
+    state: str = "queued", *, by: User | None = None, params: dict | None = None, **fields
+) -> int:
     """A committed ``expertise.pair`` job put straight into ``state`` (test set-up only)."""
     job = services.create_job(
         "expertise.pair",
-        {"campaign_id": 1, "k": 2, "no_reciprocal": False},
+        params or {"campaign_id": 1, "k": 2, "no_reciprocal": False},
         started_by_id=by.id if by else None,
     )
     db.session.flush()
