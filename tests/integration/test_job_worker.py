@@ -42,6 +42,7 @@ def recorder(app):
     with db.engine.begin() as conn:
         conn.execute(text(RECORDER))
     yield
+    db.session.rollback()  # the test's open transaction would block the DROP (it locks jobs)
     with db.engine.begin() as conn:
         conn.execute(text("drop trigger job_progress_recorder on jobs"))
         conn.execute(text("drop function record_job_progress()"))
