@@ -20,6 +20,7 @@ OUTSIDERS = [
 
 def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
     values = {"document_id": document_id, "school_id": school_id, "number": 1, "template_id": 1}
+    values["job_id"] = 1
     urls = []
     for rule in app.url_map.iter_rules():
         if rule.endpoint in PUBLIC:
