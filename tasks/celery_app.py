@@ -26,6 +26,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=30),
         "options": {"expires": 25 * 60},
     },
+    "jobs-sweep": {
+        "task": "jobs.sweep",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
 }
 
 
@@ -33,7 +38,7 @@ def celery_settings(config: Mapping) -> dict:
     """Worker and beat settings on top of the producer settings the web process uses too."""
     return {
         **broker_settings(config),
-        "imports": ("tasks.notifications", "tasks.deadlines"),
+        "imports": ("tasks.notifications", "tasks.deadlines", "tasks.jobs"),
         "task_acks_late": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,

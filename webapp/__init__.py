@@ -40,6 +40,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from webapp.notifications.dispatch import register_dispatch
 
     register_dispatch(app)
+    from webapp.jobs.dispatch import register_job_dispatch
+
+    register_job_dispatch(app)
     return app
 
 
@@ -90,6 +93,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.campaigns.views import bp as campaigns_bp
     from webapp.documents.views import bp as documents_bp
     from webapp.home import bp as home_bp
+    from webapp.jobs.views import bp as jobs_bp
     from webapp.notifications.views import bp as notifications_bp
     from webapp.overview.views import bp as overview_bp
     from webapp.reviews.views import bp as reviews_bp
@@ -102,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
         overview_bp,
         notifications_bp,
         campaigns_bp,
+        jobs_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -12,6 +12,7 @@ from webapp.campaigns.models import (
     Stage,
 )
 from webapp.documents.models import Document, DocumentVersion, TransitionLog
+from webapp.jobs.models import Job
 from webapp.notifications.models import Notification
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
 from webapp.reviews.models import Review, ReviewAnswer
@@ -25,6 +26,7 @@ __all__ = [
     "Document",
     "DocumentType",
     "DocumentVersion",
+    "Job",
     "Membership",
     "Municipality",
     "Notification",

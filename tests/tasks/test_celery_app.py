@@ -55,6 +55,8 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
 
     assert conf["tasks"] == [
         "deadlines.escalate_overdue",
+        "jobs.pair_schools",
+        "jobs.sweep",
         "notifications.send_email",
         "notifications.sweep_outbox",
     ]
@@ -62,6 +64,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
     assert conf["beat"] == {
         "notifications-sweep-outbox": "notifications.sweep_outbox",
         "deadlines-escalate-overdue": "deadlines.escalate_overdue",
+        "jobs-sweep": "jobs.sweep",
     }
     assert (conf["acks_late"], conf["prefetch"], conf["ignore_result"]) == (True, 1, True)
     assert (conf["serializer"], conf["accept"]) == ("json", ["json"])

@@ -1,0 +1,1 @@
+"""Background jobs: a row per long task, its progress, result and cancellation."""

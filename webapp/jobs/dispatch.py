@@ -1,0 +1,91 @@
+"""Publish a new job's task once the transaction that created the job commits.
+
+The row is the truth: a lost or unpublished message leaves the job ``queued`` and the
+``jobs.sweep`` task publishes it again; running a job twice is harmless (the claim is atomic).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from celery import Celery
+from flask import Flask, current_app, has_app_context
+from sqlalchemy import event
+
+from webapp.extensions import db
+from webapp.notifications.dispatch import broker_settings
+
+log = logging.getLogger(__name__)
+
+EXTENSION = "job_dispatch"
+_PENDING = "job_tasks"
+_listening = threading.Lock()
+
+
+class JobPublisher:
+    """Sends job tasks for one Flask app (the worker's own Celery app when there is one)."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._producer: Celery | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        """On, except in TESTING apps unless JOBS_DISPATCH says so."""
+        return bool(self._app.config.get("JOBS_DISPATCH", not self._app.testing))
+
+    def producer(self) -> Celery:
+        celery = self._app.extensions.get("celery")
+        if celery is not None:
+            return celery
+        with self._lock:
+            if self._producer is None:
+                self._producer = Celery(self._app.import_name, set_as_current=False)
+                self._producer.conf.update(broker_settings(self._app.config))
+            return self._producer
+
+    def publish(self, task_name: str, job_id: int) -> bool:
+        """Send one task; on a broker error log it and leave the job to the sweep."""
+        if not self.enabled:
+            return False
+        try:
+            self.producer().send_task(task_name, kwargs={"job_id": job_id})
+        except Exception:  # the job stays queued; jobs.sweep publishes it again
+            log.warning("broker unavailable, job %s left to the sweep", job_id, exc_info=True)
+            return False
+        return True
+
+
+def publisher(app: Flask) -> JobPublisher:
+    found = app.extensions.get(EXTENSION)
+    if found is None:
+        found = app.extensions[EXTENSION] = JobPublisher(app)
+    return found
+
+
+def enqueue_after_commit(task_name: str, job_id: int) -> None:
+    """Publish ``task_name(job_id=...)`` after the current transaction commits."""
+    db.session.info.setdefault(_PENDING, []).append((task_name, job_id))
+
+
+def register_job_dispatch(app: Flask) -> JobPublisher:
+    """Hook the session so committed jobs are published; idempotent."""
+    with _listening:
+        if not event.contains(db.session, "after_commit", _after_commit):
+            event.listen(db.session, "after_commit", _after_commit)
+            event.listen(db.session, "after_rollback", _after_rollback)
+    return publisher(app)
+
+
+def _after_commit(session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending or not has_app_context():
+        return
+    for task_name, job_id in pending:
+        publisher(current_app._get_current_object()).publish(task_name, job_id)
+
+
+def _after_rollback(session) -> None:
+    session.info.pop(_PENDING, None)
