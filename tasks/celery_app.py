@@ -21,6 +21,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
+    "expertise-scan-deadlines": {
+        "task": "expertise.scan_deadlines",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 10 * 60},
+    },
     "deadlines-escalate-overdue": {
         "task": "deadlines.escalate_overdue",
         "schedule": timedelta(minutes=30),
@@ -38,7 +43,7 @@ def celery_settings(config: Mapping) -> dict:
     """Worker and beat settings on top of the producer settings the web process uses too."""
     return {
         **broker_settings(config),
-        "imports": ("tasks.notifications", "tasks.deadlines", "tasks.jobs"),
+        "imports": ("tasks.notifications", "tasks.deadlines", "tasks.jobs", "tasks.expertise"),
         "task_acks_late": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,

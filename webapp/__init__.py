@@ -48,11 +48,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _connect_subscribers() -> None:
     """Features that listen to the workflow layer's signals (connecting twice is harmless)."""
-    from webapp.notifications import outbox
+    from webapp.expertise import subscribers as expertise
+    from webapp.notifications import outbox, peer
     from webapp.reviews import services as reviews
 
     outbox.connect()
     reviews.connect()
+    expertise.connect()
+    peer.connect()
 
 
 def select_locale() -> str:

@@ -12,6 +12,13 @@ from webapp.campaigns.models import (
     Stage,
 )
 from webapp.documents.models import Document, DocumentVersion, TransitionLog
+from webapp.expertise.models import (
+    Pairing,
+    PeerAnswer,
+    PeerAssignment,
+    PeerAssignmentLog,
+    PeerStage,
+)
 from webapp.jobs.models import Job
 from webapp.notifications.models import Notification
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
@@ -30,6 +37,11 @@ __all__ = [
     "Membership",
     "Municipality",
     "Notification",
+    "Pairing",
+    "PeerAnswer",
+    "PeerAssignment",
+    "PeerAssignmentLog",
+    "PeerStage",
     "Region",
     "Review",
     "ReviewAnswer",

@@ -57,6 +57,7 @@ class Context:
     roles: frozenset[str]
     comment: str = ""
     conclusion_complete: bool = False
+    document_ready: bool = False  # the document is in its peer review stage
     deadline_passed: bool = False
     review_days: int = 14
 
@@ -71,7 +72,7 @@ TRANSITIONS: list[dict] = [
         "trigger": T.ACCEPT,
         "source": S.ASSIGNED,
         "dest": S.ACCEPTED,
-        "conditions": ["actor_is_reviewer", "before_deadline"],
+        "conditions": ["actor_is_reviewer", "document_ready", "before_deadline"],
     },
     {
         "trigger": T.DECLINE,
@@ -140,6 +141,11 @@ GUARDS = [
         "conclusion_complete",
         lambda e: _ctx(e).conclusion_complete,
         "Заполните заключение: оценку по каждому критерию и общий вывод.",
+    ),
+    GuardSpec(
+        "document_ready",
+        lambda e: _ctx(e).document_ready,
+        "Документ ещё не передан на взаимоэкспертизу: его проверяет куратор школы.",
     ),
     GuardSpec(
         "before_deadline",

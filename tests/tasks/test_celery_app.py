@@ -55,6 +55,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
 
     assert conf["tasks"] == [
         "deadlines.escalate_overdue",
+        "expertise.scan_deadlines",
         "jobs.pair_schools",
         "jobs.sweep",
         "notifications.send_email",
@@ -65,6 +66,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "notifications-sweep-outbox": "notifications.sweep_outbox",
         "deadlines-escalate-overdue": "deadlines.escalate_overdue",
         "jobs-sweep": "jobs.sweep",
+        "expertise-scan-deadlines": "expertise.scan_deadlines",
     }
     assert (conf["acks_late"], conf["prefetch"], conf["ignore_result"]) == (True, 1, True)
     assert (conf["serializer"], conf["accept"]) == ("json", ["json"])

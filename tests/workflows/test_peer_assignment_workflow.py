@@ -36,7 +36,7 @@ FROM_STATES = {
 }
 # Every fact but the role, set so that the trigger may fire.
 GOOD = {
-    "accept": {"deadline_passed": False},
+    "accept": {"document_ready": True, "deadline_passed": False},
     "decline": {"comment": "Нет специалиста"},
     "submit": {"conclusion_complete": True, "deadline_passed": False},
     "expire": {"deadline_passed": True},
@@ -44,7 +44,7 @@ GOOD = {
 }
 # Each condition removed in turn must refuse with GuardRefused.
 BREAKERS = {
-    "accept": [{"deadline_passed": True}],
+    "accept": [{"deadline_passed": True}, {"document_ready": False}],
     "decline": [{"comment": "  "}],
     "submit": [{"conclusion_complete": False}, {"deadline_passed": True}],
     "expire": [{"deadline_passed": False}],
@@ -101,7 +101,7 @@ def test_each_condition_refuses_when_missing(trigger, state, role):
 
 def test_accepting_sets_the_review_deadline_and_finishing_stamps_the_time():
     item = PlainAssignment("assigned")
-    item.fire("accept", ctx=ctx("reviewer", review_days=7))
+    item.fire("accept", ctx=ctx("reviewer", document_ready=True, review_days=7))
     assert item.due_at - item.accepted_at == timedelta(days=7)
     item.fire("submit", ctx=ctx("reviewer", conclusion_complete=True))
     assert item.finished_at is not None and item.finished_at >= item.accepted_at
@@ -113,7 +113,7 @@ def test_pinned_definition():
             "trigger": "accept",
             "source": ["assigned"],
             "dest": "accepted",
-            "conditions": ["actor_is_reviewer", "before_deadline"],
+            "conditions": ["actor_is_reviewer", "document_ready", "before_deadline"],
         },
         {
             "trigger": "decline",

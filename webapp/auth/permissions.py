@@ -6,9 +6,11 @@ from flask import g, has_request_context
 from sqlalchemy import ColumnElement, false, or_, select, true
 
 from webapp.auth.models import RoleCode, User
+from webapp.expertise.models import PeerAssignment
 from webapp.extensions import db
 from webapp.orgs.models import CuratorSchool, Municipality, School
 from workflows.document import Role
+from workflows.peer_assignment import PeerState
 
 R = RoleCode
 COORDINATOR_ROLES = {R.ADMIN, R.REGIONAL_COORDINATOR, R.MUNICIPAL_COORDINATOR}
@@ -95,8 +97,21 @@ def document_roles(user: User, document) -> frozenset[str]:
     return frozenset(roles)
 
 
+def peer_reviews_document(user: User, document) -> bool:
+    """A member of a school whose peer assignment for this document is accepted (read-only)."""
+    school_ids = [m.school_id for m in user.memberships if m.role == R.SCHOOL]
+    if not school_ids:
+        return False
+    stmt = select(PeerAssignment.id).where(
+        PeerAssignment.document_id == document.id,
+        PeerAssignment.reviewer_school_id.in_(school_ids),
+        PeerAssignment.state == PeerState.ACCEPTED,
+    )
+    return db.session.scalars(stmt.limit(1)).first() is not None
+
+
 def can_view_document(user: User, document) -> bool:
-    return can_view_school(user, document.school)
+    return can_view_school(user, document.school) or peer_reviews_document(user, document)
 
 
 def can_upload(user: User, document) -> bool:

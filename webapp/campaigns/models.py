@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.common.time import UTCDateTime, utcnow
@@ -91,14 +92,25 @@ class CampaignDocumentType(db.Model):
     review_days: Mapped[int] = mapped_column(default=10)
 
 
+class ChecklistKind(enum.StrEnum):
+    CURATOR = "curator"  # the curator's check of a document
+    PEER = "peer"  # the peer school's conclusion in the mutual expertise
+
+
 class ChecklistTemplate(db.Model):
     """One immutable version of a checklist; editing creates the next version."""
 
     __tablename__ = "checklist_templates"
-    __table_args__ = (UniqueConstraint("document_type_id", "version"),)
+    __table_args__ = (
+        UniqueConstraint("document_type_id", "kind", "version"),
+        CheckConstraint("kind in ('curator', 'peer')", name="kind"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_type_id: Mapped[int] = mapped_column(ForeignKey("document_types.id"), index=True)
+    kind: Mapped[str] = mapped_column(
+        String(16), default=ChecklistKind.CURATOR, server_default=ChecklistKind.CURATOR.value
+    )
     version: Mapped[int]
     is_current: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -24,6 +24,7 @@ def revise_checklist(
     template.is_current = False
     new = ChecklistTemplate(
         document_type_id=template.document_type_id,
+        kind=template.kind,
         version=template.version + 1,
         is_current=True,
         created_by_id=actor_id,

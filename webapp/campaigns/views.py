@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from webapp.auth.models import RoleCode
 from webapp.campaigns.forms import ChecklistRevisionForm, RiskForm
-from webapp.campaigns.models import ChecklistTemplate, DocumentType, RiskFactor
+from webapp.campaigns.models import ChecklistKind, ChecklistTemplate, DocumentType, RiskFactor
 from webapp.campaigns.services import current_campaign, revise_checklist
 from webapp.common.forms import first_error
 from webapp.extensions import db
@@ -28,7 +28,11 @@ def checklists():
     types = list(db.session.scalars(select(DocumentType).order_by(DocumentType.position)))
     templates = {
         t.document_type_id: t
-        for t in db.session.scalars(select(ChecklistTemplate).where(ChecklistTemplate.is_current))
+        for t in db.session.scalars(
+            select(ChecklistTemplate).where(
+                ChecklistTemplate.is_current, ChecklistTemplate.kind == ChecklistKind.CURATOR
+            )
+        )
     }
     return render_template("campaigns/checklists.html", types=types, templates=templates)
 

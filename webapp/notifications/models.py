@@ -26,6 +26,7 @@ class Notification(db.Model):
     document_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
     transition_log_id: Mapped[int | None] = mapped_column(ForeignKey("transition_logs.id"))
     dedupe_key: Mapped[str | None] = mapped_column(String(120))
+    link: Mapped[str | None] = mapped_column(String(300))  # a site path, when not the document
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from webapp.auth.models import User
-from webapp.campaigns.models import ChecklistTemplate
+from webapp.campaigns.models import ChecklistKind, ChecklistTemplate
 from webapp.documents.models import Document
 from webapp.documents.services import apply_transition
 from webapp.documents.workflow import document_facts
@@ -18,7 +18,9 @@ from workflows.machine import GuardRefused, TransitionEvent
 
 def current_template(document_type_id: int) -> ChecklistTemplate | None:
     stmt = select(ChecklistTemplate).where(
-        ChecklistTemplate.document_type_id == document_type_id, ChecklistTemplate.is_current
+        ChecklistTemplate.document_type_id == document_type_id,
+        ChecklistTemplate.kind == ChecklistKind.CURATOR,
+        ChecklistTemplate.is_current,
     )
     return db.session.scalars(stmt).first()
 

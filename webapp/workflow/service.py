@@ -10,12 +10,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from webapp.extensions import db
 from workflows.machine import StateConflict
 
 ContextBuilder = Callable[..., Any]  # (obj, actor, *, comment, system) -> the workflow's Context
+_FOLLOW_UPS = "workflow_follow_ups"
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,32 @@ def apply_transition(
     ctx = binding.build_context(obj, actor, comment=comment, system=system)
     obj.fire(trigger, ctx=ctx)
     db.session.flush()
+    run_follow_ups()
     return obj
+
+
+def after_transition(action: Callable[[], None]) -> None:
+    """Run ``action`` right after the transition being recorded, in the same transaction.
+
+    Subscribers of ``transition_recorded`` use it for the system transitions one change causes
+    (a document accepted enters its peer stage; a declined assignment is replaced): the machine
+    is not re-entered while it fires, and all of it commits or rolls back together.
+    """
+    db.session.info.setdefault(_FOLLOW_UPS, []).append(action)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_follow_ups(session: Session, *args: object) -> None:
+    """Follow-ups belong to one transaction: never run them in the next one."""
+    session.info.pop(_FOLLOW_UPS, None)
+
+
+def run_follow_ups() -> None:
+    queue = db.session.info.get(_FOLLOW_UPS)
+    while queue:
+        queue.pop(0)()
+        db.session.flush()
 
 
 def available_triggers(binding: Binding, obj: Any, actor: Any) -> list[str]:
