@@ -13,11 +13,16 @@ from flask import Flask
     "--password", default="demo12345", show_default=True, help="Пароль всех демо-пользователей"
 )
 @click.option("--json", "as_json", is_flag=True, help="Вывести логины в формате JSON")
-def demo_command(password: str, as_json: bool) -> None:
+@click.option(
+    "--without-peer-stage",
+    is_flag=True,
+    help="Без взаимоэкспертизы: все документы проходят только проверку куратора",
+)
+def demo_command(password: str, as_json: bool, without_peer_stage: bool) -> None:
     """Загрузить демо-данные (один раз) и показать логины."""
     from webapp.demo.services import load_demo
 
-    logins = load_demo(password)
+    logins = load_demo(password, peer_stage=not without_peer_stage)
     if as_json:
         click.echo(json.dumps(logins, ensure_ascii=False, indent=2))
         return

@@ -263,3 +263,23 @@ CHECKLISTS = {
         "Есть план подтверждающих документов",
     ],
 }
+
+# The mutual expertise of the demo campaign: these types go through the peer stage.
+PEER_TYPES = ("concept", "midterm")
+
+PEER_CHECKLISTS = {
+    "concept": [
+        "Цели развития ясны и измеримы",
+        "Концепция отвечает на выбранные школой риски",
+        "Опыт школы-эксперта подсказывает, что меры выполнимы",
+    ],
+    "midterm": [
+        "Мероприятия программы ведут к целям концепции",
+        "Сроки и ресурсы реалистичны",
+        "Показатели позволяют увидеть результат",
+    ],
+}
+
+# Schools whose concept and programme the demo brings to «принят куратором» (three regions),
+# so that the admin can pair and a reviewing school can act at once.
+ADVANCED_SCHOOLS = ("22-D01", "22-D02", "56-D01", "56-D02", "14-D01", "14-D02")

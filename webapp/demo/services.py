@@ -18,7 +18,7 @@ from webapp.campaigns.models import (
     Stage,
 )
 from webapp.common.time import utcnow
-from webapp.demo import data
+from webapp.demo import data, peer
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
@@ -26,11 +26,19 @@ from webapp.orgs.models import CuratorSchool, Municipality, Region, School
 DOMAIN = "ekspertiza.local"
 
 
-def load_demo(password: str) -> list[dict]:
-    """Create the demo world if absent and return the demo logins."""
+def load_demo(password: str, *, peer_stage: bool = False) -> list[dict]:
+    """Create the demo world if absent and return the demo logins.
+
+    With ``peer_stage`` (``flask demo`` does this) the concept and the mid-term programme go
+    through the mutual expertise, and six schools of three regions have them accepted by their
+    curators already, through the workflow, so the peer journey can be played at once.
+    """
     if db.session.scalar(select(User).where(User.email == f"admin@{DOMAIN}")) is None:
         _create(password)
         db.session.commit()
+        if peer_stage:
+            peer.enable(password)
+            db.session.commit()
     return demo_logins(password)
 
 

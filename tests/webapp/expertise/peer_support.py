@@ -5,8 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from tests.webapp.helpers import CURATOR, SCHOOL, bring_to_review, complete_checklist, fire, user
-from webapp.campaigns.models import ChecklistTemplate, Criterion, DocumentType
+from webapp.campaigns.models import DocumentType
 from webapp.campaigns.services import current_campaign
+from webapp.demo import peer
 from webapp.documents.models import Document
 from webapp.expertise import services
 from webapp.expertise.models import Pairing, PeerAssignment
@@ -33,16 +34,8 @@ def concept_of(code: str) -> Document:
 
 
 def enable_peer_stage() -> None:
-    """The concept goes through the peer stage, with a peer checklist of two criteria."""
-    campaign = current_campaign()
-    concept = db.session.scalar(select(DocumentType).where(DocumentType.code == "concept"))
-    campaign.setting_for(concept.id).needs_peer_review = True
-    template = ChecklistTemplate(document_type_id=concept.id, kind="peer", version=1)
-    template.criteria = [
-        Criterion(position=1, text="Цели концепции измеримы"),
-        Criterion(position=2, text="Меры соответствуют рискам школы"),
-    ]
-    db.session.add(template)
+    """The demo's peer stage: concept and programme with peer checklists, six schools advanced."""
+    peer.enable("demo-pass")
     db.session.commit()
 
 

@@ -14,6 +14,7 @@ from tests.webapp.expertise.peer_support import (
     accept_concept,
     act,
     assignment_of,
+    concept_of,
     confirm,
     enable_peer_stage,
     fill_conclusion,
@@ -53,7 +54,8 @@ def staged(app, demo):
 
 def test_confirming_starts_the_peer_stage_of_accepted_documents(staged):
     assert staged.state == "curator_accepted"
-    (assignment,) = confirm(make_pairing(PAIRS), PAIRS)
+    confirm(make_pairing(PAIRS), PAIRS)
+    assignment = assignment_of(staged, REVIEWER)
     document = db.session.get(Document, staged.id)
     assert document.state == "peer_review"
     assert [h.event for h in document.history][-1] == "start_peer_review"
@@ -65,8 +67,8 @@ def test_confirming_starts_the_peer_stage_of_accepted_documents(staged):
 
 def test_a_document_accepted_later_enters_the_stage_when_accepted(app, demo):
     enable_peer_stage()
-    pairing = make_pairing(PAIRS)
-    (assignment,) = confirm(pairing, PAIRS)
+    confirm(make_pairing(PAIRS), PAIRS)
+    assignment = assignment_of(concept_of(REVIEWED), REVIEWER)
     assert assignment.due_at is None and assignment.document.state == "draft"
     with pytest.raises(GuardRefused, match="ещё не передан"):
         act(assignment.id, "accept", REVIEWER_USER)
@@ -77,7 +79,8 @@ def test_a_document_accepted_later_enters_the_stage_when_accepted(app, demo):
 
 
 def test_the_whole_stage_with_one_reviewer(staged):
-    (assignment,) = confirm(make_pairing(PAIRS), PAIRS)
+    confirm(make_pairing(PAIRS), PAIRS)
+    assignment = assignment_of(staged, REVIEWER)
     reviewer = user(REVIEWER_USER)
     assert not can_view_document(reviewer, staged)
     act(assignment.id, "accept", REVIEWER_USER)
@@ -96,7 +99,8 @@ def test_the_whole_stage_with_one_reviewer(staged):
 
 
 def test_only_the_reviewing_school_acts_on_its_assignment(staged):
-    (assignment,) = confirm(make_pairing(PAIRS), PAIRS)
+    confirm(make_pairing(PAIRS), PAIRS)
+    assignment = assignment_of(staged, REVIEWER)
     for outsider in ("school.56-d02@ekspertiza.local", "school.08-umc@ekspertiza.local", CURATOR):
         with pytest.raises(Exception, match="школа-эксперт"):
             act(assignment.id, "accept", outsider)
@@ -104,7 +108,8 @@ def test_only_the_reviewing_school_acts_on_its_assignment(staged):
 
 
 def test_decline_needs_a_reason_and_brings_the_lightest_valid_replacement(staged):
-    (assignment,) = confirm(make_pairing(PAIRS), PAIRS)
+    confirm(make_pairing(PAIRS), PAIRS)
+    assignment = assignment_of(staged, REVIEWER)
     with pytest.raises(GuardRefused, match="причину"):
         act(assignment.id, "decline", REVIEWER_USER)
     db.session.rollback()
@@ -122,7 +127,8 @@ def test_decline_needs_a_reason_and_brings_the_lightest_valid_replacement(staged
 
 
 def test_expiry_replaces_and_tells_the_reviewing_side(staged):
-    (assignment,) = confirm(make_pairing(PAIRS), PAIRS)
+    confirm(make_pairing(PAIRS), PAIRS)
+    assignment = assignment_of(staged, REVIEWER)
     db.session.get(PeerAssignment, assignment.id).due_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     assert expire_overdue(utcnow()) == 1
@@ -139,7 +145,8 @@ def test_expiry_replaces_and_tells_the_reviewing_side(staged):
 def test_after_the_allowed_replacements_the_curator_is_asked_to_close(staged):
     stage_of(staged.campaign_id).max_replacements = 1
     db.session.commit()
-    (first,) = confirm(make_pairing(PAIRS), PAIRS)
+    confirm(make_pairing(PAIRS), PAIRS)
+    first = assignment_of(staged, REVIEWER)
     act(first.id, "decline", REVIEWER_USER, "Нет экспертов")
     second = assignment_of(staged, "14-D01")
     act(second.id, "decline", "school.14-d01@ekspertiza.local", "Тоже нет")
@@ -150,7 +157,8 @@ def test_after_the_allowed_replacements_the_curator_is_asked_to_close(staged):
 def test_the_curator_closes_the_stage_with_a_reason(staged):
     from webapp.expertise.services import close_stage
 
-    (assignment,) = confirm(make_pairing(PAIRS), PAIRS)
+    confirm(make_pairing(PAIRS), PAIRS)
+    assignment = assignment_of(staged, REVIEWER)
     with pytest.raises(GuardRefused):
         close_stage(staged.id, "  ", actor=user(CURATOR))
     db.session.rollback()
@@ -163,7 +171,8 @@ def test_the_curator_closes_the_stage_with_a_reason(staged):
 
 
 def test_one_reminder_before_the_deadline(staged):
-    (assignment,) = confirm(make_pairing(PAIRS), PAIRS)
+    confirm(make_pairing(PAIRS), PAIRS)
+    assignment = assignment_of(staged, REVIEWER)
     stage = stage_of(staged.campaign_id)
     due = db.session.get(PeerAssignment, assignment.id).due_at
     early = due - timedelta(days=stage.reminder_days, hours=1)
@@ -175,7 +184,8 @@ def test_one_reminder_before_the_deadline(staged):
 
 
 def test_a_stale_second_action_is_a_conflict(staged):
-    (assignment,) = confirm(make_pairing(PAIRS), PAIRS)
+    confirm(make_pairing(PAIRS), PAIRS)
+    assignment = assignment_of(staged, REVIEWER)
     act(assignment.id, "decline", REVIEWER_USER, "Нет людей")
     with pytest.raises(StateConflict):
         act(assignment.id, "accept", REVIEWER_USER)
@@ -183,7 +193,8 @@ def test_a_stale_second_action_is_a_conflict(staged):
 
 
 def test_peer_audit_rows_are_append_only(staged):
-    (assignment,) = confirm(make_pairing(PAIRS), PAIRS)
+    confirm(make_pairing(PAIRS), PAIRS)
+    assignment = assignment_of(staged, REVIEWER)
     act(assignment.id, "accept", REVIEWER_USER)
     log = db.session.get(PeerAssignment, assignment.id).history[-1]
     assert (log.event, log.from_state, log.to_state) == ("accept", "assigned", "accepted")
