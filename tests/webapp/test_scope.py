@@ -191,3 +191,70 @@ def test_school_and_curator_may_not_reopen(app, demo, client):
         assert "координатор" in response.get_data(as_text=True)
         client.post("/logout")
     assert state_of(doc) == "approved"
+
+
+def add_user(email: str, role: str, **scope: int):
+    from webapp.auth.models import Membership, User
+
+    person = User(email=email, full_name=f"Тест: {role}")
+    person.set_password("demo-pass")
+    person.memberships.append(Membership(role=role, **scope))
+    db.session.add(person)
+    db.session.commit()
+    return person
+
+
+def test_observer_reads_its_region_only(app, demo, client, neighbour):
+    region = db.session.scalar(select(Region).where(Region.code == "38"))
+    add_user("observer.38@ekspertiza.local", "observer", region_id=region.id)
+    headers = api(client, "observer.38@ekspertiza.local")
+    own = documents_of(OWN[0])
+    assert listed(client, headers, own[0].school_id) == {d.id for d in own}
+    assert listed(client, headers, neighbour.school_id) == {neighbour.id}
+    assert listed(client, headers, documents_of(FOREIGN[0])[0].school_id) == set()
+    login(client, "observer.38@ekspertiza.local")
+    assert client.get(f"/documents/{neighbour.id}").status_code == 200
+    assert client.get(f"/documents/{documents_of(FOREIGN[0])[0].id}").status_code == 404
+    response = client.post(
+        f"/documents/{own[0].id}/transitions", data={"trigger": "submit", "comment": "x"}
+    )
+    assert response.status_code == 403
+
+
+def test_expert_sees_no_documents(app, demo, client):
+    add_user("expert.x@ekspertiza.local", "expert")
+    headers = api(client, "expert.x@ekspertiza.local")
+    assert client.get("/api/v1/documents", headers=headers).json["items"] == []
+    login(client, "expert.x@ekspertiza.local")
+    assert client.get(f"/documents/{documents_of(OWN[0])[0].id}").status_code == 404
+
+
+def test_regional_coordinator_and_curator_lists(app, demo, client, neighbour):
+    headers = api(client, REGIONAL_38)
+    assert listed(client, headers, neighbour.school_id) == {neighbour.id}
+    assert listed(client, headers, documents_of(OWN[0])[0].school_id) == {
+        d.id for d in documents_of(OWN[0])
+    }
+    assert listed(client, headers, documents_of(FOREIGN[0])[0].school_id) == set()
+    curator = curator_of(FOREIGN[0])
+    headers = api(client, curator)
+    assert listed(client, headers, documents_of(FOREIGN[0])[0].school_id) == {
+        d.id for d in documents_of(FOREIGN[0])
+    }
+    assert listed(client, headers, documents_of(OWN[0])[0].school_id) == set()
+    every = {i["school_id"] for i in client.get("/api/v1/documents", headers=headers).json["items"]}
+    curated = set(
+        db.session.scalars(
+            select(CuratorSchool.school_id).where(CuratorSchool.curator_id == user(curator).id)
+        )
+    )
+    assert every == curated
+
+
+def test_curator_reaches_queue_and_checklist_of_its_school(app, demo, client):
+    from tests.webapp.helpers import CURATOR, bring_to_review
+
+    doc = bring_to_review(documents_of(FOREIGN[0])[0])
+    login(client, CURATOR)
+    assert client.get("/queue").status_code == 200
+    assert client.get(f"/documents/{doc.id}/review").status_code == 200
