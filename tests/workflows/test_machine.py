@@ -128,6 +128,8 @@ def test_no_auto_transitions_and_only_declared_states():
 def test_describe_and_triggers_export_the_table_as_plain_data():
     Lamp, _ = make_lamp_class()
     assert Lamp.workflow.triggers() == ["switch_on", "switch_off", "break_it", "repair"]
+    assert Lamp.workflow.states is Light
+    assert Lamp.workflow.table is TABLE
     assert Lamp.workflow.describe() == [
         {
             "trigger": "switch_on",

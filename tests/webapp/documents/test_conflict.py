@@ -30,3 +30,15 @@ def test_conflict_without_history_names_the_state_only(app, demo):
         services.apply_transition(doc.id, "withdraw", actor=user(SCHOOL))
     assert conflict.value.message == "Документ сейчас в состоянии «Черновик». Обновите страницу."
     db.session.rollback()
+
+
+def test_upload_refusal_is_a_workflow_error_without_trigger_or_reasons(app, demo):
+    import io
+
+    from tests.support import PDF
+
+    doc = documents_of("08-UMC")[0]
+    with pytest.raises(services.UploadNotAllowed) as refused:
+        services.add_version(doc.id, io.BytesIO(PDF), "x.pdf", actor=user(CURATOR))
+    assert refused.value.message == "Загружать версии может только сама школа."
+    assert refused.value.trigger == "" and refused.value.reasons == ()
