@@ -199,3 +199,31 @@ def test_guard_sees_the_model_state_and_context():
     Lamp, _ = make_lamp_class(table, guards)
     Lamp("off").check_fire("switch_on", power=True)
     assert seen == [("off", "off", "switch_on", {"power": True}, ())]
+
+
+def test_with_two_rows_for_one_trigger_the_refusal_explains_the_closest_one():
+    guards = GUARDS
+    table = [
+        {
+            "trigger": "go",
+            "source": "off",
+            "dest": "on",
+            "conditions": ["is_tech", "has_bulb", "has_power"],
+        },
+        {
+            "trigger": "go",
+            "source": "off",
+            "dest": "broken",
+            "conditions": ["is_owner", "has_power"],
+        },
+    ]
+    Lamp, _ = make_lamp_class(table, guards)
+    with pytest.raises(GuardRefused) as refused:
+        Lamp("off").fire("go", roles={"owner"})
+    assert refused.value.reasons == ("has_power",)
+    with pytest.raises(NotPermitted) as refused:
+        Lamp("off").fire("go", roles=set(), bulb=True, power=True)
+    assert refused.value.reasons == ("is_tech",)  # a tie goes to the first row of the table
+    lamp = Lamp("off")
+    lamp.fire("go", roles={"owner"}, power=True)
+    assert lamp.state == "broken"
