@@ -110,3 +110,23 @@ def test_upload_limit_is_max_upload_mb_mebibytes(app, demo):
     with pytest.raises(UploadRejected):
         services.add_version(doc.id, io.BytesIO(exact + b"%"), "b.pdf", actor=user(SCHOOL))
     db.session.rollback()
+
+
+def test_frozen_version_refusal_names_the_state(app, demo):
+    doc = bring_to_review(documents_of("08-UMC")[0])
+    with pytest.raises(services.UploadNotAllowed) as refused:
+        services.add_version(doc.id, io.BytesIO(PDF), "v2.pdf", actor=user(SCHOOL))
+    assert refused.value.message == (
+        "В состоянии «Проверяется куратором» новую версию загрузить нельзя: "
+        "документ на проверке или утверждён."
+    )
+    db.session.rollback()
+
+
+def test_a_person_is_never_offered_the_system_triggers(app, demo):
+    doc = bring_to_review(documents_of("08-UMC")[0])
+    setting_of(doc).needs_peer_review = True
+    db.session.commit()
+    services.apply_transition(doc.id, "accept", actor=user(CURATOR), checklist_complete=True)
+    db.session.commit()
+    assert services.available_triggers(user(CURATOR), doc) == []
