@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install lint bench clean i18n lock
+.PHONY: run test install lint bench clean i18n lock mutation
 
 # Installs come from the lock file (exact versions, hashes); the project itself without deps.
 $(STAMP): pyproject.toml requirements.lock
@@ -34,6 +34,14 @@ bench: $(STAMP)
 	$(BIN)/python -m tests.benchmarks.bench_screens
 	$(BIN)/python -m tests.benchmarks.bench_crosscheck
 	$(BIN)/python -m tests.benchmarks.bench_expertise
+
+## Mutation testing of the workflow, permission and document-service modules (see docs/testing.md).
+MUTMUT_CHILDREN ?= 2
+mutation: $(STAMP)
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children $(MUTMUT_CHILDREN) || true
+	$(BIN)/mutmut export-cicd-stats
+	$(BIN)/python scripts/mutation_score.py
 
 clean:
 	rm -rf $(VENV) instance/*.db instance/uploads

@@ -72,3 +72,13 @@ def test_current_page_with_impossible_action_gets_422(app, demo, client):
     )
     assert response.status_code == 422
     assert "невозможно в состоянии" in response.get_data(as_text=True)
+
+
+def test_curator_is_offered_the_checklist_while_reviewing(app, demo, client):
+    """The checklist link shows although the checklist is still empty: the verdict comes later."""
+    from tests.webapp.helpers import CURATOR, bring_to_review
+
+    doc = bring_to_review(first_document())
+    login(client, CURATOR)
+    html = client.get(f"/documents/{doc.id}").get_data(as_text=True)
+    assert 'id="open-review"' in html
