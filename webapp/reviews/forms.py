@@ -35,6 +35,19 @@ class ChecklistForm(FlaskForm):
             for c in criteria
         }
 
+    def validate_commented_criteria(self, criteria) -> bool:
+        """A comment needs a rating: otherwise it could not be stored and would be lost."""
+        ok = True
+        for c in criteria:
+            status, comment = self[f"status_{c.id}"], self[f"comment_{c.id}"]
+            if (comment.data or "").strip() and not status.data:
+                status.errors = [
+                    *status.errors,
+                    f"Выберите оценку для критерия {c.position}: к нему написан комментарий.",
+                ]
+                ok = False
+        return ok
+
     @property
     def wants_verdict(self) -> bool:
         return self.action.data != "save"
@@ -51,7 +64,8 @@ def checklist_form(criteria, formdata=None) -> ChecklistForm:
         *(SelectChoice(code.value, label) for code, label in ANSWER_LABELS.items()),
     ]
     for c in criteria:
-        setattr(_Form, f"status_{c.id}", SelectField(choices=choices, validate_choice=True))
+        status = SelectField(choices=choices, validate_choice=True, validators=[Optional()])
+        setattr(_Form, f"status_{c.id}", status)
         setattr(
             _Form,
             f"comment_{c.id}",

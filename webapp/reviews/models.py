@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.campaigns.models import ChecklistTemplate, Criterion
@@ -47,6 +47,16 @@ class Review(db.Model):
         CheckConstraint(
             "verdict is null or verdict in ('approve', 'approve_with_remarks', 'revise')",
             name="verdict",
+        ),
+        # One open checklist per reviewer and version (two first GETs at once made two).
+        Index(
+            "uq_reviews_open",
+            "document_id",
+            "reviewer_id",
+            "version_number",
+            unique=True,
+            sqlite_where=text("finished_at IS NULL"),
+            postgresql_where=text("finished_at IS NULL"),
         ),
     )
 

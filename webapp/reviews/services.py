@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from webapp.auth.models import User
 from webapp.campaigns.models import ChecklistKind, ChecklistTemplate
@@ -33,7 +34,7 @@ def unfinished_review(document: Document, reviewer: User) -> Review | None:
         Review.version_number == document.latest_version_number,
         Review.finished_at.is_(None),
     )
-    return db.session.scalars(stmt).first()
+    return db.session.scalars(stmt.order_by(Review.id)).first()
 
 
 def open_review(document: Document, reviewer: User) -> tuple[Review | None, bool]:
@@ -50,8 +51,11 @@ def open_review(document: Document, reviewer: User) -> tuple[Review | None, bool
         reviewer_id=reviewer.id,
         template=template,
     )
-    db.session.add(review)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two first GETs at once: the unique index picks one
+            db.session.add(review)
+    except IntegrityError:
+        return unfinished_review(document, reviewer), False
     return review, True
 
 

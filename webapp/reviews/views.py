@@ -55,6 +55,7 @@ def _render(document, review, form, status: int = 200):
         document=document,
         review=review,
         form=form,
+        typed=request.method == "POST",
         answer_labels=ANSWER_LABELS,
         verdict_labels=VERDICT_LABELS,
         state_labels=STATE_LABELS,
@@ -64,7 +65,8 @@ def _render(document, review, form, status: int = 200):
 
 def _post_review(document, review):
     form = checklist_form(review.template.criteria, formdata=request.form)
-    if not form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if not (form.validate_commented_criteria(review.template.criteria) and valid):
         flash(first_error(form), "danger")
         return _render(document, review, form, 422)
     services.save_answers(review, form.answers(review.template.criteria))
