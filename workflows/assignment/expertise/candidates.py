@@ -11,6 +11,7 @@ from workflows.assignment.expertise.weights import Weights, key_similarity, pair
 
 CELLS_PER_BLOCK = 1_500_000  # keeps each (block x n) temporary around 12 MB
 RANDOM_SHARE = 4  # one random partner for every four best ones
+GUIDED_RANDOM = 2  # random partners per school next to the guided arcs
 
 
 @dataclass
@@ -34,8 +35,19 @@ class _Block:
     no_out: np.ndarray  # history forbids row -> col
 
 
-def scan(inst: Instance, w: Weights, k: int, limit: int | None, seed: int = 0) -> Scan:
-    """Scan all pairs; ``limit=None`` keeps every valid arc, else about ``limit`` per school."""
+def scan(
+    inst: Instance,
+    w: Weights,
+    k: int,
+    limit: int | None,
+    seed: int = 0,
+    guided: tuple[np.ndarray, np.ndarray] | None = None,
+    top: bool = True,
+) -> Scan:
+    """Scan all pairs; ``limit=None`` keeps every valid arc, else about ``limit`` per school
+    plus the ``guided`` arcs (valid arcs chosen by the region-aware class flow). With
+    ``top=False`` the per-school best partners are skipped: only GUIDED_RANDOM random partners
+    per school join the guided arcs (the cheap first try when guided arcs exist)."""
     perm = np.argsort(inst.region, kind="stable")
     starts = np.flatnonzero(np.r_[True, np.diff(inst.region[perm]) != 0])
     rng = np.random.default_rng(seed)
@@ -48,10 +60,15 @@ def scan(inst: Instance, w: Weights, k: int, limit: int | None, seed: int = 0) -
         in_bound, out_bound, short = in_bound + b_in, out_bound + b_out, short + b_short
         if limit is None:
             cu, cv = _all_arcs(block, perm)
+        elif not top:
+            cu, cv = _random_arcs(block, perm, GUIDED_RANDOM, rng)
         else:
             cu, cv = _top_arcs(inst, block, perm, starts, limit + hmax, rng)
         parts_u.append(cu)
         parts_v.append(cv)
+    if limit is not None and guided is not None:
+        parts_u.append(guided[0])
+        parts_v.append(guided[1])
     cand_u, cand_v = _dedupe(inst.n, np.concatenate(parts_u), np.concatenate(parts_v))
     return Scan(cand_u, cand_v, in_bound, out_bound, short)
 
@@ -122,6 +139,19 @@ def _top_arcs(
     r, c = r[ok], c[ok]
     into = ~block.no_in[r, c]  # partner reviews the row school
     out = ~block.no_out[r, c]  # row school reviews the partner
+    us = np.concatenate([perm[c[into]], block.rows[r[out]]])
+    vs = np.concatenate([block.rows[r[into]], perm[c[out]]])
+    return us, vs
+
+
+def _random_arcs(block: _Block, perm: np.ndarray, count: int, rng) -> tuple[np.ndarray, ...]:
+    """``count`` random partners per row school, both directions where valid."""
+    rows = np.repeat(np.arange(len(block.rows)), count)
+    c = rng.integers(0, block.valid.shape[1], size=len(rows))
+    ok = block.valid[rows, c]
+    r, c = rows[ok], c[ok]
+    into = ~block.no_in[r, c]
+    out = ~block.no_out[r, c]
     us = np.concatenate([perm[c[into]], block.rows[r[out]]])
     vs = np.concatenate([block.rows[r[into]], perm[c[out]]])
     return us, vs
