@@ -59,6 +59,7 @@ def pairing_stats(
         "settlement_match_share": float(same.mean()),
         "size_bucket_mean_difference": float(size_gap.mean()),
         "method": _method(rel, report),
+        "flow_similarity_mean": rel.sim / w.scale / arcs,  # before the reciprocity rule
     }
 
 
