@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from workflows.assignment.expertise.instance import Instance
-from workflows.assignment.expertise.weights import Weights, key_similarity, pair_key
+from workflows.assignment.expertise.weights import Weights, pair_key, similarity
 
 CELLS_PER_BLOCK = 1_500_000  # keeps each (block x n) temporary around 12 MB
 RANDOM_SHARE = 4  # one random partner for every four best ones
@@ -28,7 +28,7 @@ class Scan:
 @dataclass
 class _Block:
     rows: np.ndarray
-    key: np.ndarray  # rank_key: similarity, then settlement, then size
+    key: np.ndarray | None  # rank_key (similarity, settlement, size); only when picking the best
     sim: np.ndarray
     valid: np.ndarray
     no_in: np.ndarray  # history forbids col -> row
@@ -54,8 +54,10 @@ def scan(
     hmax = _history_degree(inst)
     step = max(16, CELLS_PER_BLOCK // max(1, inst.n))
     parts_u, parts_v, in_bound, out_bound, short = [], [], 0, 0, 0
+    class_sim = _class_similarity(inst, w)
+    need_key = limit is not None and top
     for start in range(0, inst.n, step):
-        block = _block(inst, w, perm, start, min(inst.n, start + step))
+        block = _block(inst, w, perm, start, min(inst.n, start + step), class_sim, need_key)
         b_in, b_out, b_short = _bounds(block, starts, k)
         in_bound, out_bound, short = in_bound + b_in, out_bound + b_out, short + b_short
         if limit is None:
@@ -79,15 +81,23 @@ def _history_degree(inst: Instance) -> int:
     return int(max(np.bincount(inst.hist_u).max(), np.bincount(inst.hist_v).max()))
 
 
-def _block(inst: Instance, w: Weights, perm: np.ndarray, start: int, stop: int) -> _Block:
+def _class_similarity(inst: Instance, w: Weights) -> np.ndarray:
+    """Scaled similarity between risk-set classes, in the smallest integer type that fits."""
+    rep = np.unique(inst.risk_class, return_index=True)[1]
+    sim = similarity(inst, w, rep[:, None], rep[None, :])
+    return sim.astype(np.int16 if w.scale < 2**15 else np.int64)
+
+
+def _block(inst, w: Weights, perm, start: int, stop: int, class_sim, need_key: bool) -> _Block:
     rows = np.arange(start, stop)
-    key = pair_key(inst, w, rows[:, None], perm[None, :])
+    key = pair_key(inst, w, rows[:, None], perm[None, :]) if need_key else None
+    sim = np.take(class_sim[inst.risk_class[rows]], inst.risk_class[perm], axis=1)
     valid = inst.region[rows][:, None] != inst.region[perm][None, :]
     pos = np.empty(inst.n, dtype=np.int64)
     pos[perm] = np.arange(inst.n)
     no_in = _history_mask(rows, inst.hist_v, pos[inst.hist_u], inst.n)
     no_out = _history_mask(rows, inst.hist_u, pos[inst.hist_v], inst.n)
-    return _Block(rows, key, key_similarity(key), valid, no_in, no_out)
+    return _Block(rows, key, sim, valid, no_in, no_out)
 
 
 def _history_mask(rows: np.ndarray, row_of: np.ndarray, col_of: np.ndarray, n: int) -> np.ndarray:

@@ -84,7 +84,7 @@ def pair_schools(
     if by_region.value is not None:
         by_class.values["region_class_flow"] = by_region.value
     guided = None
-    if inst.n > opts.full_graph_max:
+    if inst.n > opts.full_graph_max and opts.region_guided:
         guided = guided_arcs(inst, by_region, k, opts.seed)
     rel = relax(inst, w, k, opts, laps, min(by_class.values.values(), default=None), guided)
     if rel.pairing is None:
