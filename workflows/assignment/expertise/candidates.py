@@ -11,7 +11,7 @@ from workflows.assignment.expertise.weights import Weights, pair_key, similarity
 
 CELLS_PER_BLOCK = 1_500_000  # keeps each (block x n) temporary around 12 MB
 RANDOM_SHARE = 4  # one random partner for every four best ones
-GUIDED_RANDOM = 2  # random partners per school next to the guided arcs
+GUIDED_RANDOM = 4  # random partners per school next to the guided arcs
 
 
 @dataclass

@@ -19,7 +19,7 @@ from workflows.assignment.expertise.instance import Instance
 from workflows.assignment.expertise.weights import Weights, similarity
 
 CLASS_ARCS_MAX = 3_000_000  # beyond this many class arcs the region-aware flow is skipped
-GUIDED_PER_UNIT = 4  # candidate arcs generated per unit of class flow
+GUIDED_PER_UNIT = 8  # candidate arcs generated per unit of class flow
 
 
 @dataclass
