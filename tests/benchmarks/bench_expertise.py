@@ -9,6 +9,12 @@ in a fresh subprocess through ``run_pairing`` (what `flask expertise pair` calls
 checker of the tests. A random valid pairing is produced in the same run for comparison: the
 same engine on a copy of the input whose risks, settlement and sizes are shuffled between
 schools (regions and history kept), scored with the true attributes.
+
+``--plain`` also solves the plain min-cost-flow baseline of ``tests/benchmarks/plain_flow.py``
+(exact flow over all allowed arcs without reciprocity, then swaps against reciprocal pairs) in
+this process and prints the engine beside it:
+
+    .venv/bin/python -m tests.benchmarks.bench_expertise --clustered --sizes 10000:2 --plain
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import argparse
 import csv
 import json
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -146,13 +153,21 @@ def run_child(schools: Path, history: Path, k: int, no_reciprocal: bool, out: Pa
         str(out),
     ]
     started = time.perf_counter()
+    cpu_before = _children_cpu()
     done = subprocess.run(args, capture_output=True, text=True, check=False)
     wall = time.perf_counter() - started
+    cpu = _children_cpu() - cpu_before
     if done.returncode not in (0, 3):
         raise RuntimeError(done.stderr)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     summary["wall_seconds_with_startup"] = round(wall, 2)
+    summary["cpu_seconds_with_startup"] = round(cpu, 2)
     return summary
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def child_main(argv: list[str]) -> int:
@@ -176,7 +191,9 @@ def score(problem: Problem, reviews) -> dict:
     }
 
 
-def bench_size(n: int, k: int, no_reciprocal: bool, seed: int, sample: int, clustered: bool):
+def bench_size(
+    n: int, k: int, no_reciprocal: bool, seed: int, sample: int, clustered: bool, plain=False
+):
     """Generate, run engine and random baseline, check everything."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -191,7 +208,9 @@ def bench_size(n: int, k: int, no_reciprocal: bool, seed: int, sample: int, clus
         run_child(shuffled_copy(schools, folder, seed), history, k, no_reciprocal, random_out)
         random_reviews = load_reviews(random_out / "reviews.csv")
         random_errors = check_reviews(problem, random_reviews)
+        baseline = run_plain(problem) if plain else None
         return {
+            "plain": baseline,
             "n": n,
             "k": k,
             "summary": summary,
@@ -201,6 +220,26 @@ def bench_size(n: int, k: int, no_reciprocal: bool, seed: int, sample: int, clus
             "alternate_errors": alt_errors,
             "random_errors": random_errors,
         }
+
+
+def run_plain(problem: Problem) -> dict:
+    """The plain min-cost-flow baseline, scored and checked like the engine."""
+    from tests.benchmarks.plain_flow import plain_flow
+
+    cpu = time.process_time()
+    result = plain_flow(problem)
+    arcs = len(problem.schools) * problem.k
+    out = {
+        "seconds": round(result.seconds, 2),
+        "cpu_seconds": round(time.process_time() - cpu, 2),
+        "relaxation_mean": result.relaxation_similarity / arcs,
+        "network_arcs": result.arcs,
+        "network_nodes": result.nodes,
+        "notes": result.notes,
+    }
+    if result.reviews is None:
+        return out | {"mean": None, "errors": ["no pairing"]}
+    return out | score(problem, result.reviews) | {"errors": check_reviews(problem, result.reviews)}
 
 
 def report(rows: list[dict]) -> bool:
@@ -222,10 +261,36 @@ def report(rows: list[dict]) -> bool:
             f"{e['min']:.2f} | {e['settlement']:.1%} | {rules} | {alts} | "
             f"{rnd['mean']:.4f} | {rnd['min']:.2f} | {rnd['settlement']:.1%} |"
         )
+    if any(r["plain"] for r in rows):
+        _report_plain(rows)
     for r in rows:
         steps = ", ".join(f"{k} {v:.2f}" for k, v in r["summary"]["seconds_by_step"].items())
         print(f"  {r['n']:>6} schools, seconds by step: {steps}")
     return all([_verdict(r) for r in rows])
+
+
+def _report_plain(rows: list[dict]) -> None:
+    print()
+    print(
+        "| schools | k | engine mean | engine s (cpu) | proven bound | gap | plain flow mean "
+        "| plain relaxation (exact, reciprocity relaxed) | plain s (cpu) | engine - plain | "
+        "plain rules |"
+    )
+    print("|" + "---|" * 11)
+    for r in rows:
+        s, e, b = r["summary"], r["engine"], r["plain"]
+        if not b:
+            continue
+        sim = s["similarity"]
+        diff = f"{e['mean'] - b['mean']:+.5f}" if b.get("mean") is not None else "n/a"
+        mean = f"{b['mean']:.5f}" if b.get("mean") is not None else "none"
+        rules = "valid" if not b["errors"] else f"{len(b['errors'])} violations"
+        print(
+            f"| {r['n']} | {r['k']} | {e['mean']:.5f} | {s['run_time_seconds']:.2f} "
+            f"({s['cpu_seconds_with_startup']:.2f}) | {sim['upper_bound_mean']:.5f} | "
+            f"{sim['gap_to_bound']:.4%} | {mean} | {b['relaxation_mean']:.5f} | "
+            f"{b['seconds']:.2f} ({b['cpu_seconds']:.2f}) | {diff} | {rules} |"
+        )
 
 
 def _verdict(r: dict) -> bool:
@@ -235,6 +300,12 @@ def _verdict(r: dict) -> bool:
         "alternates valid": not r["alternate_errors"],
         "gap < 1 %": s["similarity"]["gap_to_bound"] < TARGET_GAP,
     }
+    if r["plain"]:
+        plain = r["plain"].get("mean")
+        checks["never below the plain flow"] = plain is None or r["engine"]["mean"] >= plain - 1e-12
+        checks["plain flow valid"] = not r["plain"]["errors"]
+        bound = s["similarity"]["upper_bound_mean"]  # must hold for the plain (valid) pairing
+        checks["bound >= plain flow"] = plain is None or bound >= plain - 1e-9
     if r["n"] in TARGET_SECONDS:
         checks[f"under {TARGET_SECONDS[r['n']]:.0f} s"] = (
             s["run_time_seconds"] < TARGET_SECONDS[r["n"]]
@@ -264,12 +335,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--json", type=Path, help="also write the raw results here")
     parser.add_argument("--clustered", action="store_true", help="dominant region, risks by region")
+    parser.add_argument("--plain", action="store_true", help="also run the plain flow baseline")
     args = parser.parse_args(argv)
     rows = []
     for item in args.sizes.split(","):
         n, k = (int(x) for x in item.split(":"))
         no_reciprocal = not args.allow_reciprocal
-        rows.append(bench_size(n, k, no_reciprocal, args.seed, args.sample, args.clustered))
+        rows.append(
+            bench_size(n, k, no_reciprocal, args.seed, args.sample, args.clustered, args.plain)
+        )
     ok = report(rows)
     if args.json:
         args.json.write_text(json.dumps(rows, ensure_ascii=False, indent=2), encoding="utf-8")

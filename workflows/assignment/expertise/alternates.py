@@ -68,8 +68,10 @@ def rank_block(
     if count <= 0:
         return np.zeros((len(rows), 0), dtype=np.int64)
     cols = np.arange(inst.n)
-    key = pair_key(inst, w, rows[:, None], cols[None, :]).astype(np.float64)
-    score = key * (k + 3) + (k + 1 - loads[None, :]) + rng.random(key.shape) * 0.5
+    key = pair_key(inst, w, rows[:, None], cols[None, :])
+    # float32 holds these small integers exactly; the random part only breaks ties
+    score = (key * (k + 3) + (k + 1 - loads[None, :])).astype(np.float32)
+    score += rng.random(key.shape, dtype=np.float32) * np.float32(0.5)
     taken = np.zeros((len(rows), inst.n_regions + 1), dtype=bool)
     taken[np.arange(len(rows))[:, None], blocked] = True  # -1 marks "no region" (last column)
     taken[np.arange(len(rows)), inst.region[rows]] = True

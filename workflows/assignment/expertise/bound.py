@@ -52,11 +52,11 @@ def _capacities(cnt: np.ndarray, classes: np.ndarray, region: np.ndarray, k: int
     here = cnt[:, region]  # (classes, schools): members of the class in the school's region
     take = np.minimum(np.minimum(k, size - here), n_reg - (here > 0))
     give = np.minimum(k, size - here)
-    onehot = np.zeros((len(classes), cnt.shape[0]))
-    onehot[np.arange(len(classes)), classes] = 1.0
-    cap_in = take.astype(np.float64) @ onehot  # [s, t]: into class t from class s
-    cap_out = (give.astype(np.float64) @ onehot).T  # [s, t]: out of class s into class t
-    return np.rint(np.minimum(cap_in, cap_out)).astype(np.int64)
+    order = np.argsort(classes, kind="stable")
+    starts = np.flatnonzero(np.r_[True, np.diff(classes[order]) != 0])  # every class is present
+    cap_in = np.add.reduceat(take[:, order], starts, axis=1)  # [s, t]: into class t from class s
+    cap_out = np.add.reduceat(give[:, order], starts, axis=1).T  # [s, t]: out of s into t
+    return np.minimum(cap_in, cap_out).astype(np.int64)
 
 
 def _solve(size: np.ndarray, cap: np.ndarray, sim: np.ndarray, k: int) -> int | None:

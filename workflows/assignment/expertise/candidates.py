@@ -7,10 +7,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from workflows.assignment.expertise.instance import Instance
-from workflows.assignment.expertise.weights import Weights, key_similarity, pair_key
+from workflows.assignment.expertise.weights import Weights, pair_key, similarity
 
 CELLS_PER_BLOCK = 1_500_000  # keeps each (block x n) temporary around 12 MB
 RANDOM_SHARE = 4  # one random partner for every four best ones
+GUIDED_RANDOM = 4  # random partners per school next to the guided arcs
 
 
 @dataclass
@@ -27,31 +28,49 @@ class Scan:
 @dataclass
 class _Block:
     rows: np.ndarray
-    key: np.ndarray  # rank_key: similarity, then settlement, then size
+    key: np.ndarray | None  # rank_key (similarity, settlement, size); only when picking the best
     sim: np.ndarray
     valid: np.ndarray
     no_in: np.ndarray  # history forbids col -> row
     no_out: np.ndarray  # history forbids row -> col
 
 
-def scan(inst: Instance, w: Weights, k: int, limit: int | None, seed: int = 0) -> Scan:
-    """Scan all pairs; ``limit=None`` keeps every valid arc, else about ``limit`` per school."""
+def scan(
+    inst: Instance,
+    w: Weights,
+    k: int,
+    limit: int | None,
+    seed: int = 0,
+    guided: tuple[np.ndarray, np.ndarray] | None = None,
+    top: bool = True,
+) -> Scan:
+    """Scan all pairs; ``limit=None`` keeps every valid arc, else about ``limit`` per school
+    plus the ``guided`` arcs (valid arcs chosen by the region-aware class flow). With
+    ``top=False`` the per-school best partners are skipped: only GUIDED_RANDOM random partners
+    per school join the guided arcs (the cheap first try when guided arcs exist)."""
     perm = np.argsort(inst.region, kind="stable")
     starts = np.flatnonzero(np.r_[True, np.diff(inst.region[perm]) != 0])
     rng = np.random.default_rng(seed)
     hmax = _history_degree(inst)
     step = max(16, CELLS_PER_BLOCK // max(1, inst.n))
     parts_u, parts_v, in_bound, out_bound, short = [], [], 0, 0, 0
+    class_sim = _class_similarity(inst, w)
+    need_key = limit is not None and top
     for start in range(0, inst.n, step):
-        block = _block(inst, w, perm, start, min(inst.n, start + step))
+        block = _block(inst, w, perm, start, min(inst.n, start + step), class_sim, need_key)
         b_in, b_out, b_short = _bounds(block, starts, k)
         in_bound, out_bound, short = in_bound + b_in, out_bound + b_out, short + b_short
         if limit is None:
             cu, cv = _all_arcs(block, perm)
+        elif not top:
+            cu, cv = _random_arcs(block, perm, GUIDED_RANDOM, rng)
         else:
             cu, cv = _top_arcs(inst, block, perm, starts, limit + hmax, rng)
         parts_u.append(cu)
         parts_v.append(cv)
+    if limit is not None and guided is not None:
+        parts_u.append(guided[0])
+        parts_v.append(guided[1])
     cand_u, cand_v = _dedupe(inst.n, np.concatenate(parts_u), np.concatenate(parts_v))
     return Scan(cand_u, cand_v, in_bound, out_bound, short)
 
@@ -62,15 +81,23 @@ def _history_degree(inst: Instance) -> int:
     return int(max(np.bincount(inst.hist_u).max(), np.bincount(inst.hist_v).max()))
 
 
-def _block(inst: Instance, w: Weights, perm: np.ndarray, start: int, stop: int) -> _Block:
+def _class_similarity(inst: Instance, w: Weights) -> np.ndarray:
+    """Scaled similarity between risk-set classes, in the smallest integer type that fits."""
+    rep = np.unique(inst.risk_class, return_index=True)[1]
+    sim = similarity(inst, w, rep[:, None], rep[None, :])
+    return sim.astype(np.int16 if w.scale < 2**15 else np.int64)
+
+
+def _block(inst, w: Weights, perm, start: int, stop: int, class_sim, need_key: bool) -> _Block:
     rows = np.arange(start, stop)
-    key = pair_key(inst, w, rows[:, None], perm[None, :])
+    key = pair_key(inst, w, rows[:, None], perm[None, :]) if need_key else None
+    sim = np.take(class_sim[inst.risk_class[rows]], inst.risk_class[perm], axis=1)
     valid = inst.region[rows][:, None] != inst.region[perm][None, :]
     pos = np.empty(inst.n, dtype=np.int64)
     pos[perm] = np.arange(inst.n)
     no_in = _history_mask(rows, inst.hist_v, pos[inst.hist_u], inst.n)
     no_out = _history_mask(rows, inst.hist_u, pos[inst.hist_v], inst.n)
-    return _Block(rows, key, key_similarity(key), valid, no_in, no_out)
+    return _Block(rows, key, sim, valid, no_in, no_out)
 
 
 def _history_mask(rows: np.ndarray, row_of: np.ndarray, col_of: np.ndarray, n: int) -> np.ndarray:
@@ -122,6 +149,19 @@ def _top_arcs(
     r, c = r[ok], c[ok]
     into = ~block.no_in[r, c]  # partner reviews the row school
     out = ~block.no_out[r, c]  # row school reviews the partner
+    us = np.concatenate([perm[c[into]], block.rows[r[out]]])
+    vs = np.concatenate([block.rows[r[into]], perm[c[out]]])
+    return us, vs
+
+
+def _random_arcs(block: _Block, perm: np.ndarray, count: int, rng) -> tuple[np.ndarray, ...]:
+    """``count`` random partners per row school, both directions where valid."""
+    rows = np.repeat(np.arange(len(block.rows)), count)
+    c = rng.integers(0, block.valid.shape[1], size=len(rows))
+    ok = block.valid[rows, c]
+    r, c = rows[ok], c[ok]
+    into = ~block.no_in[r, c]
+    out = ~block.no_out[r, c]
     us = np.concatenate([perm[c[into]], block.rows[r[out]]])
     vs = np.concatenate([block.rows[r[into]], perm[c[out]]])
     return us, vs

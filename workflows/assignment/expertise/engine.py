@@ -17,6 +17,7 @@ from workflows.assignment.expertise.model import (
 )
 from workflows.assignment.expertise.pairing import Pairing
 from workflows.assignment.expertise.precheck import precheck
+from workflows.assignment.expertise.regions import guided_arcs, region_class_flow
 from workflows.assignment.expertise.solve import (
     ReciprocityReport,
     Relaxation,
@@ -35,6 +36,11 @@ FLOW_INFEASIBLE = (
     "Точная проверка (поток по всем допустимым парам) показала: распределения, в котором каждая "
     "школа даёт и получает ровно {k} рецензий от школ {k} разных других регионов без пар из "
     "истории, не существует."
+)
+REGION_INFEASIBLE = (
+    "Даже без учёта истории и запрета взаимных пар рецензий не хватает: школам с одинаковыми "
+    "наборами рисков, собранным в немногих регионах, не набрать рецензентов из других регионов "
+    "(проверено потоком по классам «регион × набор рисков × тип поселения»)."
 )
 PRUNED_FAILED = (
     "Среди отобранных кандидатов распределение не найдено; невозможность не доказана. "
@@ -71,7 +77,16 @@ def pair_schools(
     laps.lap("class_bounds")
     if by_class.infeasible:
         return _failed(Status.INFEASIBLE, CLASS_INFEASIBLE, inst, k, laps)
-    rel = relax(inst, w, k, opts, laps, min(by_class.values.values(), default=None))
+    by_region = region_class_flow(inst, w, k)
+    laps.lap("region_class_flow")
+    if by_region.value is None and not by_region.skipped:
+        return _failed(Status.INFEASIBLE, REGION_INFEASIBLE, inst, k, laps)
+    if by_region.value is not None:
+        by_class.values["region_class_flow"] = by_region.value
+    guided = None
+    if inst.n > opts.full_graph_max and opts.region_guided:
+        guided = guided_arcs(inst, by_region, k, opts.seed)
+    rel = relax(inst, w, k, opts, laps, min(by_class.values.values(), default=None), guided)
     if rel.pairing is None:
         status = Status.INFEASIBLE if rel.full else Status.NOT_FOUND
         reason = FLOW_INFEASIBLE.format(k=k) if rel.full else PRUNED_FAILED

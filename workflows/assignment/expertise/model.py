@@ -55,6 +55,7 @@ class PairingOptions:
     full_graph_max: int = 700  # up to this many schools every valid arc enters the flow
     exact_max_arcs: int = 20_000  # CP-SAT on the whole model when no more valid arcs than this
     cpsat_seconds: float = 5.0  # CP-SAT deterministic-time budget per call
+    region_guided: bool = True  # when pruning, try the region-guided candidate arcs first
     seed: int = 0
 
 

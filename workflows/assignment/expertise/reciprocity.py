@@ -66,17 +66,19 @@ def repair_reciprocal(inst: Instance, w: Weights, p: Pairing, seed: int = 0) -> 
 
     For a pair a<->b one of its arcs, say a->b, is exchanged with another arc c->d into
     a->d and c->b. Every swap keeps all hard rules. A swap with a partner of the same kind
-    (risk set, settlement, size bucket) loses nothing and is tried first; otherwise the swap
-    losing the least weight over all arcs is taken.
+    (risk set, settlement, size bucket) loses nothing and is tried first, then a partner with
+    the same risk set (no similarity lost). Only when no pair can be fixed that way any more is
+    the swap losing the least weight over all arcs taken: earlier swaps often open a lossless
+    exchange for a later pair (two pairs of the same classes close into a four-cycle).
     """
     swapper = _Swapper(inst, w, p, seed)
     swaps = 0
-    for _ in range(3):
+    for tiers in (("risks",), ("risks",), ("risks", "all"), ("risks", "all"), ("risks", "all")):
         pending = _pending_pairs(inst.n, p)
         if not pending:
             break
         for a, b in pending:
-            if _still_reciprocal(p, a, b) and _fix_pair(swapper, a, b):
+            if _still_reciprocal(p, a, b) and _fix_pair(swapper, a, b, tiers):
                 swaps += 1
     return swaps
 
@@ -92,7 +94,7 @@ def _still_reciprocal(p: Pairing, a: int, b: int) -> bool:
     return bool(b in p.outs[a] and a in p.outs[b])
 
 
-def _fix_pair(swapper: _Swapper, a: int, b: int) -> bool:
+def _fix_pair(swapper: _Swapper, a: int, b: int, tiers=("risks", "all")) -> bool:
     arcs = (swapper.arc(a, b), swapper.arc(b, a))
     for i in arcs:
         j = swapper.lossless(i)
@@ -100,7 +102,7 @@ def _fix_pair(swapper: _Swapper, a: int, b: int) -> bool:
             swapper.p.swap(i, j)
             return True
     risk = swapper.inst.risk_class
-    for tier in ("risks", "all"):
+    for tier in tiers:
         options = []
         for i in arcs:
             js = swapper.same_risks[int(risk[swapper.p.reviewer[i]])] if tier == "risks" else None

@@ -34,6 +34,8 @@ class Relaxation:
     weight: int = 0
     sim: int = 0  # total similarity of the flow solution, before reciprocity repair
     widened: bool = False  # a second flow with twice the partners was tried
+    guided: bool = False  # the graph was the region-guided arcs plus a few random ones
+    guided_arcs: int = 0  # region-guided arcs offered to the flow
 
 
 @dataclass
@@ -49,22 +51,38 @@ class ReciprocityReport:
 
 
 def relax(
-    inst: Instance, w: Weights, k: int, opts: PairingOptions, laps: Laps, bound: int | None = None
+    inst: Instance,
+    w: Weights,
+    k: int,
+    opts: PairingOptions,
+    laps: Laps,
+    bound: int | None = None,
+    guided: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> Relaxation:
-    """Min-cost flow on all valid arcs (small inputs) or on pruned candidates (large ones)."""
+    """Min-cost flow on all valid arcs (small inputs) or on pruned candidates (large ones).
+
+    ``guided`` arcs (from the region-aware class flow) join every pruned candidate graph.
+    """
     limit = None if inst.n <= opts.full_graph_max else opts.candidates
+    if limit is not None and guided is not None:
+        rel = _flow_once(inst, w, k, limit, opts.seed, laps, guided, top=False)
+        if rel.pairing is not None and rel.sim >= _best_bound(rel, bound) * (1 - WIDEN_GAP):
+            rel.guided, rel.guided_arcs = True, len(guided[0])
+            return rel
     while True:
-        rel = _flow_once(inst, w, k, limit, opts.seed, laps)
+        rel = _flow_once(inst, w, k, limit, opts.seed, laps, guided)
         if rel.pairing is not None:
-            return _widen_if_far(inst, w, k, opts, laps, rel, bound)
+            rel = _widen_if_far(inst, w, k, opts, laps, rel, bound, guided)
+            rel.guided_arcs = len(guided[0]) if guided is not None and not rel.full else 0
+            return rel
         grown = _grow(inst.n, limit)
         if grown == STOP:
             return rel
         limit = grown
 
 
-def _flow_once(inst: Instance, w: Weights, k: int, limit, seed: int, laps: Laps) -> Relaxation:
-    found = scan(inst, w, k, limit, seed)
+def _flow_once(inst, w, k: int, limit, seed: int, laps: Laps, guided=None, top: bool = True):
+    found = scan(inst, w, k, limit, seed, guided, top)
     laps.lap("candidate_scan")
     weight = arc_weight(inst, w, found.cand_u, found.cand_v)
     chosen = solve_flow(inst, found.cand_u, found.cand_v, weight, k)
@@ -77,19 +95,23 @@ def _flow_once(inst: Instance, w: Weights, k: int, limit, seed: int, laps: Laps)
     return Relaxation(p, found, limit is None, limit, int(weight[chosen].sum()), sim)
 
 
-def _widen_if_far(inst, w, k, opts, laps, rel: Relaxation, bound: int | None) -> Relaxation:
+def _widen_if_far(inst, w, k, opts, laps, rel: Relaxation, bound, guided) -> Relaxation:
     """Retry once with twice the partners if the pruned flow is far below the bound."""
-    bound = min(rel.scan.in_bound, rel.scan.out_bound, bound if bound is not None else rel.sim)
+    bound = _best_bound(rel, bound)
     if rel.full or rel.sim >= bound * (1 - WIDEN_GAP) or 2 * rel.limit > LIMIT_MAX:
         return rel
     if len(rel.scan.cand_u) > WIDEN_MAX_ARCS:  # a deterministic guard on the time it would take
         return rel
-    wider = _flow_once(inst, w, k, 2 * rel.limit, opts.seed, laps)
+    wider = _flow_once(inst, w, k, 2 * rel.limit, opts.seed, laps, guided)
     if wider.pairing is None or wider.weight < rel.weight:
         rel.widened = True  # tried; the narrower graph stays
         return rel
     wider.widened = True
     return wider
+
+
+def _best_bound(rel: Relaxation, bound: int | None) -> int:
+    return min(rel.scan.in_bound, rel.scan.out_bound, bound if bound is not None else rel.sim)
 
 
 def _grow(n: int, limit: int | None) -> int | None:

@@ -59,18 +59,29 @@ def pairing_stats(
         "settlement_match_share": float(same.mean()),
         "size_bucket_mean_difference": float(size_gap.mean()),
         "method": _method(rel, report),
+        "flow_similarity_mean": rel.sim / w.scale / arcs,  # before the reciprocity rule
     }
 
 
 def _method(rel: Relaxation, report: ReciprocityReport) -> dict:
     return {
-        "graph": "all valid arcs" if rel.full else f"pruned, {rel.limit} partners per school",
+        "graph": _graph(rel),
         "widened": rel.widened,
+        "region_guided_arcs": rel.guided_arcs,
         "candidate_arcs": len(rel.scan.cand_u),
         "reciprocal_pairs_after_flow": report.pairs_after_flow,
         "reciprocity_swaps": report.swaps,
         "cpsat": report.cpsat,
     }
+
+
+def _graph(rel: Relaxation) -> str:
+    if rel.full:
+        return "all valid arcs"
+    if rel.guided:
+        return "region-guided arcs plus random ones"
+    extra = ", plus region-guided arcs" if rel.guided_arcs else ""
+    return f"pruned, {rel.limit} partners per school{extra}"
 
 
 def alternates_stats(alt: np.ndarray, wanted: int) -> dict:

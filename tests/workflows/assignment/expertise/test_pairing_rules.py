@@ -124,7 +124,7 @@ def test_k_below_one_is_refused():
 @pytest.mark.parametrize(("n", "regions", "seed", "history"), [(9, 4, 53, 2), (7, 4, 66, 0)])
 def test_reciprocal_pairs_left_by_swaps_are_resolved_by_local_cp_sat(n, regions, seed, history):
     problem = random_problem(n, regions, 2, True, seed, history_per_school=history)
-    options = PairingOptions(full_graph_max=0, exact_max_arcs=0, candidates=2)
+    options = PairingOptions(full_graph_max=0, exact_max_arcs=0, candidates=2, region_guided=False)
     result = _run(problem, options)
     assert any(step.startswith("local") for step in result.stats["method"]["cpsat"])
     assert result.status == Status.FEASIBLE
@@ -148,7 +148,7 @@ def test_dominant_region_with_clustered_risks_is_paired_without_widening_the_sea
             risks = favourite if rng.random() < 0.7 else ";".join(rng.sample("abcdefghij", 3))
             rows.append((f"g{region}s{i}", f"g{region}", "urban", 200, risks))
     problem = problem_of(rows, k=2)
-    result = _run(problem, PairingOptions(full_graph_max=0, candidates=8))
+    result = _run(problem, PairingOptions(full_graph_max=0, candidates=8, region_guided=False))
     method = result.stats["method"]
     partners = 16 if method["widened"] else 8  # widening for quality is fine, for feasibility not
     assert result.ok and method["graph"] == f"pruned, {partners} partners per school"
