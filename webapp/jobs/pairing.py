@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from webapp.campaigns.models import Campaign, RiskFactor, SchoolRisk
 from webapp.extensions import db
-from webapp.jobs.engines import PAIRING_TAKES_PROGRESS, PairingResult, PairingSchool, pair_schools
+from webapp.jobs.engines import PairingResult, PairingSchool, pair_schools
 from webapp.jobs.errors import JobInputError
 from webapp.jobs.progress import Progress, band
 from webapp.orgs.models import Municipality, School
@@ -96,9 +96,7 @@ def pairing_result(
 
 
 def _pair(schools: list[PairingSchool], k: int, no_reciprocal: bool, progress: Progress):
-    if PAIRING_TAKES_PROGRESS:
-        return pair_schools(schools, [], k, no_reciprocal, progress=band(progress, *ENGINE_BAND))
-    return pair_schools(schools, [], k, no_reciprocal)
+    return pair_schools(schools, [], k, no_reciprocal, progress=band(progress, *ENGINE_BAND))
 
 
 def _bound(stats: dict) -> dict | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from workflows.assignment.expertise.alternates import all_alternates
 from workflows.assignment.expertise.bound import ClassBounds, class_bounds
@@ -61,12 +61,16 @@ def pair_schools(
     k: int = 2,
     no_reciprocal: bool = False,
     options: PairingOptions | None = None,
+    progress: Callable[[str, float], None] | None = None,
 ) -> PairingResult:
-    """Pair every school with k reviewers and k reviewees; see docs/expertise-pairing.md."""
+    """Pair every school with k reviewers and k reviewees; see docs/expertise-pairing.md.
+
+    ``progress(step, fraction)`` is called as the engine's steps close (fraction 0–1, rising).
+    """
     if k < 1:
         raise ValueError("k must be at least 1")
     opts = options or PairingOptions()
-    laps = Laps()
+    laps = Laps(progress)
     inst = build_instance(schools, history)
     reason = precheck(inst, k, no_reciprocal)
     laps.lap("input_and_prechecks")

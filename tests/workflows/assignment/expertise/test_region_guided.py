@@ -147,3 +147,26 @@ def test_plain_flow_baseline_is_exact_for_the_relaxation(problem):
     swapped = plain_flow(strict)
     if swapped.reviews is not None:
         assert check_reviews(strict, swapped.reviews) == []
+
+
+def test_progress_rises_through_the_engine_steps():
+    from workflows.assignment.expertise import School, pair_schools
+
+    schools = [
+        School(
+            f"s{i}",
+            f"r{i % 6}",
+            f"m{i % 12}",
+            "rural" if i % 2 else "urban",
+            100 + i,
+            frozenset({str(i % 5), str((i + 2) % 7)}),
+        )
+        for i in range(60)
+    ]
+    seen: list[tuple[str, float]] = []
+    result = pair_schools(schools, [], 2, True, progress=lambda step, f: seen.append((step, f)))
+    assert result.ok
+    fractions = [f for _, f in seen]
+    assert len(seen) >= 4 and fractions == sorted(fractions) and len(set(fractions)) == len(seen)
+    assert fractions[0] > 0 and fractions[-1] <= 1
+    assert [s for s, _ in seen][-1] == "alternates"
