@@ -242,7 +242,10 @@ TRIGGERS: dict[str, TriggerMeta] = {
     T.START_PEER_REVIEW: TriggerMeta(
         "Начать взаимоэкспертизу", screen=Screen.SYSTEM, notify=(SCHOOL,)
     ),
-    T.FINISH_PEER_REVIEW: TriggerMeta("Завершить взаимоэкспертизу", notify=(SCHOOL,)),
+    # The curator ends the stage through «Закрыть этап» (which cancels the open assignments).
+    T.FINISH_PEER_REVIEW: TriggerMeta(
+        "Завершить взаимоэкспертизу", screen=Screen.SYSTEM, notify=(SCHOOL,)
+    ),
     T.APPROVE: TriggerMeta("Утвердить", notify=(SCHOOL,)),
     T.REOPEN: TriggerMeta("Открыть повторно", Tone.WARNING, notify=(SCHOOL, CURATORS)),
 }

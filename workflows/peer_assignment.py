@@ -170,13 +170,17 @@ TRIGGERS: dict[str, TriggerMeta] = {
     T.DECLINE: TriggerMeta(
         "Отказаться", Tone.WARNING, notify=(REVIEWED_CURATORS, REVIEWER_CURATORS)
     ),
-    T.SUBMIT: TriggerMeta("Отправить заключение", Screen.REVIEW, notify=(REVIEWED_CURATORS,)),
+    T.SUBMIT: TriggerMeta(
+        "Отправить заключение", screen=Screen.REVIEW, notify=(REVIEWED_CURATORS,)
+    ),
     T.EXPIRE: TriggerMeta(
         "Срок истёк",
         screen=Screen.SYSTEM,
         notify=(REVIEWER_SCHOOL, REVIEWER_CURATORS, REGIONAL_COORDINATORS),
     ),
-    T.CANCEL: TriggerMeta("Снять назначение", Tone.DANGER, Screen.SYSTEM, (REVIEWER_SCHOOL,)),
+    T.CANCEL: TriggerMeta(
+        "Снять назначение", Tone.DANGER, screen=Screen.SYSTEM, notify=(REVIEWER_SCHOOL,)
+    ),
 }
 
 

@@ -12,7 +12,6 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.campaigns.models import Campaign, DocumentType, RiskFactor
@@ -68,19 +67,6 @@ class Document(DocumentFlow, WorkflowModel, db.Model):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._state = DocumentState.DRAFT.value
-
-    @hybrid_property
-    def state(self) -> str:
-        return self._state
-
-    @state.inplace.setter
-    def _state_setter(self, value: str) -> None:
-        self._set_state(value)
-
-    @state.inplace.expression
-    @classmethod
-    def _state_expression(cls):
-        return cls._state
 
     @property
     def has_file(self) -> bool:

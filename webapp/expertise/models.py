@@ -13,7 +13,6 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from webapp.campaigns.models import Campaign, ChecklistTemplate, Criterion
@@ -111,19 +110,6 @@ class PeerAssignment(PeerAssignmentFlow, WorkflowModel, db.Model):
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)
         self._state = PeerState.ASSIGNED.value
-
-    @hybrid_property
-    def state(self) -> str:
-        return self._state
-
-    @state.inplace.setter
-    def _state_setter(self, value: str) -> None:
-        self._set_state(value)
-
-    @state.inplace.expression
-    @classmethod
-    def _state_expression(cls):
-        return cls._state
 
     def audit_fields(self, event: TransitionEvent) -> dict:
         return {"assignment": self}

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from sqlalchemy import ForeignKey, String, Text, event
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from webapp.common.time import UTCDateTime, utcnow
@@ -46,10 +47,20 @@ class WorkflowModel(Stateful):
 
     audit_model: ClassVar[type]
 
-    def _set_state(self, value: str) -> None:
+    @hybrid_property
+    def state(self) -> str:
+        return self._state
+
+    @state.inplace.setter
+    def _state_setter(self, value: str) -> None:
         if not self._firing:
             raise AttributeError(f"{type(self).__name__}.state changes only through fire()")
         self._state = str(value)
+
+    @state.inplace.expression
+    @classmethod
+    def _state_expression(cls):
+        return cls._state
 
     def audit_fields(self, event: TransitionEvent) -> dict:
         """Extra columns of this workflow's audit row (the link to the object, …)."""
