@@ -123,6 +123,8 @@ def upload(document_id: int):
 @login_required
 def transition(document_id: int):
     document = document_or_404(current_user, document_id)
+    if peer_only(current_user, document):
+        abort(403)  # a peer reviewer reads, never acts
     form = TransitionForm()
     if not form.validate_on_submit():
         flash(first_error(form), "danger")

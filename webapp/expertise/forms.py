@@ -79,7 +79,9 @@ def peer_checklist_form(criteria, assignment=None, formdata=None) -> PeerCheckli
         *(SelectChoice(code.value, label) for code, label in ANSWER_LABELS.items()),
     ]
     for c in criteria:
-        setattr(_Form, f"status_{c.id}", SelectField(choices=choices, validate_choice=True))
+        setattr(
+            _Form, f"status_{c.id}", SelectField(choices=choices, default="", validate_choice=True)
+        )
         setattr(
             _Form,
             f"comment_{c.id}",

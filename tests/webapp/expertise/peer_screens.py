@@ -32,7 +32,7 @@ ADMIN = "admin@ekspertiza.local"
 REASON_REQUIRED = "Укажите причину: она обязательна для этого действия."
 CLOSE_REASON_REQUIRED = "Укажите причину закрытия этапа."
 INCOMPLETE = "Заполните заключение: оценку по каждому критерию и общий вывод."
-REVIEWED_NAME = "Уманцевская"  # part of 08-UMC's name
+REVIEWED_NAME = "Уманцевская СОШ им."  # part of 08-UMC's full name (not in its nav)
 
 
 @dataclass
