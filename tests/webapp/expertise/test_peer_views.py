@@ -1,4 +1,4 @@
-"""The peer screens at work: cabinet, accept/decline, the checklist, conclusions, closing, follow-up."""
+"""The peer screens at work: cabinet, accept/decline, checklist, conclusions, closing, follow-up."""
 
 from __future__ import annotations
 
@@ -420,8 +420,37 @@ def test_xlsx_export_opens_and_holds_the_rows_in_scope(app, demo):
     assert len(by_id) == 3 and staged.assignment_id in by_id
     declined = by_id[staged.assignment_id]
     assert declined[1] == "Отказ" and declined[2] == concept_of(REVIEWED).title
-    assert "Уманцевская СОШ" == declined[4] and declined[5] == "Республика Калмыкия"
+    assert declined[4] == "Уманцевская СОШ" and declined[5] == "Республика Калмыкия"
     assert declined[6] == '\'=HYPERLINK("x")'  # formula-escaped
     assert declined[7] == "Оренбургская область" and declined[14] == "да"
     with client_for(app, COORD_OTHER).get("/peer/overview.xlsx") as response:
         assert len(_sheet(response)) == 1  # the header only
+
+
+# -- English ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("email", "path", "expected"),
+    [
+        (REVIEWER_USER, "/peer", ["Peer review", "Awaiting your answer: accept or decline"]),
+        (REVIEWER_USER, "/peer/assignments/{a}", ["Accept the assignment", "Assignment history"]),
+        (ADMIN, "/peer/overview", ["Peer review progress", "Export to XLSX", "All regions"]),
+        (CURATOR, "/documents/{d}", ["Close the peer review stage", "Reviewing school"]),
+    ],
+)
+def test_peer_screens_render_in_english(app, demo, email, path, expected):
+    from tests.webapp.test_i18n import _data_strings, _leftover_cyrillic
+
+    staged = stage()
+    if email == CURATOR:
+        act(staged.assignment_id, "accept", REVIEWER_USER)
+    client = client_for(app, email)
+    client.get("/peer?lang=en")
+    page = client.get(path.format(a=staged.assignment_id, d=staged.document_id))
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert '<html lang="en">' in html
+    for text in expected:
+        assert text in html, text
+    assert _leftover_cyrillic(html, _data_strings()) == []
