@@ -22,8 +22,10 @@ from webapp.documents import services
 from webapp.documents.forms import TransitionForm, UploadForm
 from webapp.documents.queries import document_or_404, last_remark, school_documents, version_or_404
 from webapp.documents.uploads import UploadRejected, content_disposition
+from webapp.expertise.queries import peer_only, peer_panel
 from webapp.extensions import db
 from webapp.orgs.models import School
+from webapp.reviews.models import ANSWER_LABELS
 from webapp.reviews.queries import last_finished_review
 from webapp.workflow.errors import on_refusal
 from workflows.document import (
@@ -35,6 +37,7 @@ from workflows.document import (
 )
 from workflows.document import DocumentState as S
 from workflows.machine import Screen, WorkflowError
+from workflows.peer_assignment import STATE_LABELS as PEER_STATE_LABELS
 
 bp = Blueprint("documents", __name__, template_folder="templates")
 
@@ -70,6 +73,8 @@ def school(school_id: int):
 @login_required
 def detail(document_id: int):
     document = document_or_404(current_user, document_id)
+    if peer_only(current_user, document):
+        return render_template("documents/peer_view.html", document=document)
     available = services.available_triggers(current_user, document)
     return render_template(
         "documents/detail.html",
@@ -83,6 +88,9 @@ def detail(document_id: int):
         may_review=can_review(current_user, document) and document.state == S.CURATOR_REVIEW,
         may_upload=can_upload(current_user, document) and document.state in EDITABLE_STATES,
         remark=last_remark(document) if document.state == S.REVISION_REQUESTED else "",
+        peer=peer_panel(current_user, document),
+        peer_state_labels=PEER_STATE_LABELS,
+        answer_labels=ANSWER_LABELS,
     )
 
 
@@ -112,6 +120,8 @@ def upload(document_id: int):
 @login_required
 def transition(document_id: int):
     document = document_or_404(current_user, document_id)
+    if peer_only(current_user, document):
+        abort(403)  # a peer reviewer reads, never acts
     form = TransitionForm()
     if not form.validate_on_submit():
         flash(first_error(form), "danger")
@@ -134,6 +144,8 @@ def transition(document_id: int):
 def download(document_id: int, number: int):
     document = document_or_404(current_user, document_id)
     version = version_or_404(document, number)
+    if number != document.latest_version_number and peer_only(current_user, document):
+        abort(404)  # a peer reviewer reads the current version only
     inline = request.args.get("inline") == "1" and version.kind == "pdf"
     response = send_file(
         services.version_path(version), mimetype=version.mime, conditional=True, max_age=0
