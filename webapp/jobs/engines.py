@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import inspect
 
-from workflows.assignment.expertise import PairingResult, pair_schools
+from workflows.assignment.expertise import HistoryPair, PairingResult, pair_schools
 from workflows.assignment.expertise import School as PairingSchool
 
 PAIRING_TAKES_PROGRESS = "progress" in inspect.signature(pair_schools).parameters
 
-__all__ = ["PAIRING_TAKES_PROGRESS", "PairingResult", "PairingSchool", "pair_schools"]
+__all__ = [
+    "PAIRING_TAKES_PROGRESS",
+    "HistoryPair",
+    "PairingResult",
+    "PairingSchool",
+    "pair_schools",
+]
