@@ -123,8 +123,8 @@ def school_facts(campaign_id: int, school_ids: set[int]) -> dict[int, SchoolFact
         return {}
     ids = sorted(school_ids)
     stmt = (
-        select(School.id, School.code, School.short_name, School.settlement)
-        .add_columns(Region.id, Region.code, Region.name)
+        select(School.id, School.code, School.short_name)
+        .add_columns(Region.id, Region.code, Region.name, School.settlement)
         .join(Municipality, Municipality.id == School.municipality_id)
         .join(Region, Region.id == Municipality.region_id)
         .where(School.id.in_(ids))
