@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectMultipleField, widgets
 from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.widgets import HiddenInput
 
 from webapp.jobs.pairing import K_MAX
 
@@ -65,8 +66,8 @@ class SwapForm(FlaskForm):
             NumberRange(min=1, message=NUMBER),
         ],
     )
-    lock_version = IntegerField(validators=[InputRequired()])
+    lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])
 
 
 class ConfirmForm(FlaskForm):
-    lock_version = IntegerField(validators=[InputRequired()])
+    lock_version = IntegerField(widget=HiddenInput(), validators=[InputRequired()])

@@ -230,7 +230,6 @@ def swap_reviewers(
     with the rule named (GuardRefused → 422).
     """
     pairing = _locked(pairing_id, expected_version)
-    _refuse_if_confirmed(pairing)
     preview = current_preview(pairing)
     if preview is None:
         raise GuardRefused(
@@ -298,7 +297,6 @@ def confirm_pairing(
 ) -> list[PeerAssignment]:
     """Store the preview and create the assignments, exactly once (the row is locked); flush."""
     pairing = _locked(pairing_id, expected_version)
-    _refuse_if_confirmed(pairing)
     other = confirmed_pairing(pairing.campaign_id)
     if other is not None:
         raise StateConflict(
@@ -320,9 +318,11 @@ def confirm_pairing(
 
 
 def _locked(pairing_id: int, expected_version: int | None) -> Pairing:
+    """The pairing locked for this transaction; refused when confirmed or changed meanwhile."""
     pairing = db.session.get(Pairing, pairing_id, with_for_update=True, populate_existing=True)
     if pairing is None:
         raise LookupError(pairing_id)
+    _refuse_if_confirmed(pairing)  # before the version: a second confirmation says so
     if expected_version is not None and expected_version != pairing.lock_version:
         raise StateConflict(
             "Распределение уже изменено другим пользователем. Обновите страницу.",
