@@ -26,6 +26,7 @@ def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
         "template_id": 1,
         "job_id": 1,
         "pairing_id": 1,
+        "assignment_id": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():
