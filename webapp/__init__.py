@@ -95,6 +95,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
     from webapp.campaigns.views import bp as campaigns_bp
     from webapp.documents.views import bp as documents_bp
+    from webapp.expertise.admin import bp as peer_admin_bp
     from webapp.expertise.views import bp as peer_bp
     from webapp.home import bp as home_bp
     from webapp.jobs.views import bp as jobs_bp
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         campaigns_bp,
         jobs_bp,
         peer_bp,
+        peer_admin_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -25,6 +25,7 @@ def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
         "number": 1,
         "template_id": 1,
         "job_id": 1,
+        "pairing_id": 1,
         "assignment_id": 1,
     }
     urls = []

@@ -7,7 +7,7 @@ handler in ``webapp.workflow.errors``: 409 for a stale view, 403 for a role that
 
 from __future__ import annotations
 
-from flask import g
+from flask import g, send_file
 from flask_smorest import abort
 from sqlalchemy import func, select
 
@@ -23,8 +23,8 @@ from webapp.auth.permissions import can_upload, school_scope
 from webapp.campaigns.models import DocumentType
 from webapp.documents import services
 from webapp.documents.models import Document
-from webapp.documents.queries import document_or_404
-from webapp.documents.uploads import UploadRejected
+from webapp.documents.queries import document_or_404, version_or_404
+from webapp.documents.uploads import UploadRejected, content_disposition
 from webapp.extensions import db
 from webapp.orgs.models import School
 
@@ -68,6 +68,29 @@ def _filtered(query: dict):
 def get_document(document: Document) -> Document:
     """Документ с версиями, историей и доступными действиями."""
     return document
+
+
+@bp.get(f"/<{ID}:document_id>/versions/<{ID}:number>/file")
+@bp.authenticated
+@bp.document()
+@bp.response(200, description="Файл версии", content_type="application/octet-stream")
+@bp.errors(404)
+def download_version(number: int, document: Document):
+    """Скачать файл версии (видит тот, кто видит документ; школа-рецензент — пока принято)."""
+    version = version_or_404(document, number)
+    response = send_file(
+        services.version_path(version),
+        mimetype="application/octet-stream",
+        conditional=False,
+        max_age=0,
+    )
+    name = version.original_name
+    if not name.lower().endswith(f".{version.kind}"):
+        name = f"{name}.{version.kind}"
+    response.headers["Content-Disposition"] = content_disposition(name, False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @bp.post(f"/<{ID}:document_id>/versions")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from workflows.assignment.expertise import PairingResult, pair_schools
+from workflows.assignment.expertise import HistoryPair, PairingResult, pair_schools
 from workflows.assignment.expertise import School as PairingSchool
 
-__all__ = ["PairingResult", "PairingSchool", "pair_schools"]
+__all__ = ["HistoryPair", "PairingResult", "PairingSchool", "pair_schools"]
