@@ -48,6 +48,19 @@ def peer_documents(campaign_id: int, school_id: int) -> list[Document]:
     return [d for d in documents if _needs_peer_stage(d)]
 
 
+def _peer_documents_by_school(campaign_id: int, school_ids: set[int]) -> dict[int, list[Document]]:
+    stmt = (
+        select(Document)
+        .where(Document.campaign_id == campaign_id, Document.school_id.in_(school_ids))
+        .order_by(Document.id)
+    )
+    by_school: dict[int, list[Document]] = {}
+    for document in db.session.scalars(stmt):
+        if _needs_peer_stage(document):
+            by_school.setdefault(document.school_id, []).append(document)
+    return by_school
+
+
 def _needs_peer_stage(document: Document) -> bool:
     setting = document.campaign.setting_for(document.document_type_id)
     return bool(setting and setting.needs_peer_review)
@@ -66,12 +79,22 @@ def create_assignments(pairing: Pairing, pairs: list[tuple[int, int]]) -> list[P
     """One assignment per (reviewer, reviewed) pair and peer-stage document; flush.
 
     Documents already accepted by their curator enter the peer stage at once; the others enter
-    it when they are accepted (see :func:`_on_document`).
+    it when they are accepted (see ``webapp/expertise/subscribers.py``). Documents and peer
+    checklists are read once for the whole pairing, not once per pair.
     """
+    documents = _peer_documents_by_school(pairing.campaign_id, {b for _, b in pairs})
+    templates: dict[int, ChecklistTemplate | None] = {}
     created = []
     for reviewer_id, reviewed_id in pairs:
-        for document in peer_documents(pairing.campaign_id, reviewed_id):
-            created.append(new_assignment(pairing, document, reviewer_id, attempt=1))
+        for document in documents.get(reviewed_id, []):
+            type_id = document.document_type_id
+            if type_id not in templates:
+                templates[type_id] = peer_template(type_id)
+            created.append(
+                new_assignment(
+                    pairing, document, reviewer_id, attempt=1, template=templates[type_id]
+                )
+            )
     db.session.flush()
     ready = {a.document_id for a in created if a.document.state == DocumentState.CURATOR_ACCEPTED}
     for document_id in sorted(ready):
@@ -80,7 +103,13 @@ def create_assignments(pairing: Pairing, pairs: list[tuple[int, int]]) -> list[P
 
 
 def new_assignment(
-    pairing: Pairing, document: Document, reviewer_id: int, *, attempt: int, replaces=None
+    pairing: Pairing,
+    document: Document,
+    reviewer_id: int,
+    *,
+    attempt: int,
+    replaces=None,
+    template: ChecklistTemplate | None = None,
 ) -> PeerAssignment:
     assignment = PeerAssignment(
         campaign_id=pairing.campaign_id,
@@ -90,7 +119,7 @@ def new_assignment(
         reviewed_school_id=document.school_id,
         attempt=attempt,
         replaces_id=None if replaces is None else replaces.id,
-        template=peer_template(document.document_type_id),
+        template=template or peer_template(document.document_type_id),
     )
     db.session.add(assignment)
     return assignment
@@ -111,13 +140,20 @@ def open_assignments(document_id: int, now: datetime) -> None:
         PeerAssignment.state == PeerState.ASSIGNED,
         PeerAssignment.due_at.is_(None),
     )
-    for assignment in db.session.scalars(stmt):
-        open_assignment(assignment, now)
+    assignments = list(db.session.scalars(stmt))
+    if assignments:
+        days = stage_of(assignments[0].campaign_id).accept_days
+    for assignment in assignments:
+        open_assignment(assignment, now, days)
 
 
-def open_assignment(assignment: PeerAssignment, now: datetime) -> None:
-    assignment.due_at = now + timedelta(days=stage_of(assignment.campaign_id).accept_days)
-    db.session.flush()
+def open_assignment(
+    assignment: PeerAssignment, now: datetime, accept_days: int | None = None
+) -> None:
+    """Start the accept deadline and tell the reviewing school."""
+    if accept_days is None:
+        accept_days = stage_of(assignment.campaign_id).accept_days
+    assignment.due_at = now + timedelta(days=accept_days)
     assignment_opened.send(assignment)
 
 

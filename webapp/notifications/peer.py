@@ -54,13 +54,23 @@ AUDIENCES = {
 }
 
 
-def _add(user_ids, assignment: PeerAssignment, key: str, subject: str, body: str) -> int:
+def _add(
+    user_ids,
+    assignment: PeerAssignment,
+    key: str,
+    subject: str,
+    body: str,
+    reviewer_side: set[int] | None = None,
+) -> int:
     """One row per recipient, deduplicated by key (a task that runs twice adds nothing)."""
     keys = {f"{key}:{uid}": uid for uid in user_ids}
+    if not keys:
+        return 0
     taken = set(
         db.session.scalars(select(Notification.dedupe_key).where(Notification.dedupe_key.in_(keys)))
     )
-    reviewer_side = school_user_ids(assignment.reviewer_school_id)
+    if reviewer_side is None:
+        reviewer_side = school_user_ids(assignment.reviewer_school_id)
     for dedupe, uid in sorted(keys.items()):
         if dedupe in taken:
             continue
@@ -105,13 +115,8 @@ def on_opened(assignment: PeerAssignment) -> None:
         f"Вашей школе назначена взаимоэкспертиза документа {_title(assignment)}. "
         f"Примите назначение или откажитесь с указанием причины до {due:%d.%m.%Y %H:%M} UTC."
     )
-    _add(
-        school_user_ids(assignment.reviewer_school_id),
-        assignment,
-        f"peer-open:{assignment.id}",
-        subject,
-        body,
-    )
+    staff = school_user_ids(assignment.reviewer_school_id)
+    _add(staff, assignment, f"peer-open:{assignment.id}", subject, body, reviewer_side=staff)
 
 
 def on_closing_asked(assignment: PeerAssignment) -> None:
