@@ -69,6 +69,7 @@ class Context:
     checklist_complete: bool = False
     window_open: bool = True
     needs_peer_stage: bool = False
+    peer_assignments_open: bool = False  # a peer reviewer still holds the document
     review_days: int = 10
 
 
@@ -128,7 +129,7 @@ TRANSITIONS: list[dict] = [
         "trigger": T.FINISH_PEER_REVIEW,
         "source": S.PEER_REVIEW,
         "dest": S.PEER_REVIEWED,
-        "conditions": ["actor_is_system_or_curator"],
+        "conditions": ["actor_is_system_or_curator", "peer_assignments_settled"],
     },
     {
         "trigger": T.APPROVE,
@@ -216,6 +217,12 @@ GUARDS = [
         "needs_peer_stage",
         lambda e: _ctx(e).needs_peer_stage,
         "Для этого типа документа взаимоэкспертиза не проводится.",
+    ),
+    GuardSpec(
+        "peer_assignments_settled",
+        lambda e: not _ctx(e).peer_assignments_open,
+        "У документа есть открытые назначения взаимоэкспертизы: закройте этап с указанием "
+        "причины, назначения будут сняты.",
     ),
     GuardSpec(
         "skips_peer_stage",

@@ -48,6 +48,7 @@ CHECKLIST = "checklist"  # the curator's checklist is complete
 WINDOW = "window"  # the campaign stage's submission window is open
 PEER_NEEDED = "peer_needed"  # the document type goes through mutual expertise
 NO_PEER = "no_peer"  # ... and the opposite: it does not
+SETTLED = "settled"  # no peer reviewer still holds the document
 
 # (trigger, source) -> (destination, roles that may fire it, facts that must hold).
 # Written from DOMAIN.md §4; every (trigger, state) pair not listed is invalid.
@@ -65,7 +66,7 @@ RULES: dict[tuple[str, str], tuple[str, set[str], set[str]]] = {
     ("resubmit", "revision_requested"): ("submitted", {"school"}, {NEW_VERSION, WINDOW}),
     ("accept", "curator_review"): ("curator_accepted", {"curator"}, {CHECKLIST}),
     ("start_peer_review", "curator_accepted"): ("peer_review", {"system"}, {PEER_NEEDED}),
-    ("finish_peer_review", "peer_review"): ("peer_reviewed", {"system", "curator"}, set()),
+    ("finish_peer_review", "peer_review"): ("peer_reviewed", {"system", "curator"}, {SETTLED}),
     ("approve", "curator_accepted"): ("approved", {"curator"}, {NO_PEER}),
     ("approve", "peer_reviewed"): ("approved", {"curator"}, set()),
     ("reopen", "approved"): ("curator_review", {"coordinator"}, {COMMENT}),
@@ -92,6 +93,8 @@ FACT_MESSAGE = {
     WINDOW: "Этап кампании закрыт: сроки подачи истекли.",
     PEER_NEEDED: "Для этого типа документа взаимоэкспертиза не проводится.",
     NO_PEER: "Сначала документ должен пройти взаимоэкспертизу.",
+    SETTLED: "У документа есть открытые назначения взаимоэкспертизы: закройте этап с указанием "
+    "причины, назначения будут сняты.",
 }
 
 
@@ -147,6 +150,7 @@ def without(ctx: Context, fact: str) -> Context:
         WINDOW: {"window_open": False},
         PEER_NEEDED: {"needs_peer_stage": False},
         NO_PEER: {"needs_peer_stage": True},
+        SETTLED: {"peer_assignments_open": True},
     }[fact]
     return replace(ctx, **broken)
 
@@ -438,7 +442,7 @@ def test_machine_definition_is_pinned_including_conditions():
             "trigger": "finish_peer_review",
             "source": ["peer_review"],
             "dest": "peer_reviewed",
-            "conditions": ["actor_is_system_or_curator"],
+            "conditions": ["actor_is_system_or_curator", "peer_assignments_settled"],
         },
         {
             "trigger": "approve",

@@ -110,6 +110,7 @@ def _break(ctx: Context, condition: str) -> Context:
         "window_open": {"window_open": False},
         "needs_peer_stage": {"needs_peer_stage": False},
         "skips_peer_stage": {"needs_peer_stage": True},
+        "peer_assignments_settled": {"peer_assignments_open": True},
     }[condition]
     return replace(ctx, **broken)
 

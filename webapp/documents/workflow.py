@@ -42,6 +42,7 @@ def build_context(
         checklist_complete=bool(facts.get("checklist_complete", False)),
         window_open=document.campaign.window_open(SUBMISSION_STAGE, utcnow().date()),
         needs_peer_stage=bool(setting and setting.needs_peer_review),
+        peer_assignments_open=bool(facts.get("peer_assignments_open", False)),
         review_days=setting.review_days if setting else 10,
     )
 

@@ -192,7 +192,8 @@ def peer_panel(user: User, document: Document) -> PeerPanel | None:
     if school_side and document.state in (DocumentState.PEER_REVIEW,):
         return None  # the school sees the conclusions once the stage is over
     assignments = _assignments_of(document.id)
-    if not assignments:
+    may_close = curator and document.state == DocumentState.PEER_REVIEW
+    if not assignments and not may_close:
         return None
     submitted = [a for a in assignments if a.state == S.SUBMITTED]
     reveal = not school_side or stage_of(document.campaign_id).reveal_reviewer
@@ -200,7 +201,7 @@ def peer_panel(user: User, document: Document) -> PeerPanel | None:
         conclusions=submitted,
         assignments=[] if school_side else assignments,
         reveal=reveal,
-        may_close=curator and document.state == DocumentState.PEER_REVIEW,
+        may_close=may_close,
     )
 
 

@@ -157,6 +157,14 @@ def open_assignment(
     assignment_opened.send(assignment)
 
 
+def has_open_assignments(document_id: int) -> bool:
+    stmt = select(func.count()).where(
+        PeerAssignment.document_id == document_id,
+        PeerAssignment.state.in_([s.value for s in OPEN_STATES]),
+    )
+    return bool(db.session.scalar(stmt))
+
+
 def has_assignments(document_id: int) -> bool:
     stmt = select(func.count()).where(PeerAssignment.document_id == document_id)
     return bool(db.session.scalar(stmt))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from webapp.documents.models import Document
+from webapp.documents.workflow import document_facts
 from webapp.expertise.models import PeerAssignment
 from webapp.expertise.replacements import replace
 from webapp.expertise.services import (
     finish_if_complete,
     has_assignments,
+    has_open_assignments,
     open_assignments,
     start_peer_review,
 )
@@ -36,7 +38,15 @@ def _on_assignment(assignment: PeerAssignment, *, event: TransitionEvent, log) -
         after_transition(lambda: finish_if_complete(assignment.document_id))
 
 
+def _peer_facts(document: Document, *, actor) -> dict:
+    """``peer_assignments_open``: a reviewer still holds the document (assigned or accepted)."""
+    if document.state != DocumentState.PEER_REVIEW:
+        return {}
+    return {"peer_assignments_open": has_open_assignments(document.id)}
+
+
 def connect() -> None:
     """Subscribe the peer stage to the workflow layer (idempotent)."""
+    document_facts.connect(_peer_facts, weak=False)
     transition_recorded.connect(_on_document, weak=False)
     transition_recorded.connect(_on_assignment, weak=False)

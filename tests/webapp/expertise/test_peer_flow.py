@@ -202,3 +202,16 @@ def test_peer_audit_rows_are_append_only(staged):
     with pytest.raises(PermissionError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_the_stage_cannot_be_finished_past_an_open_assignment(staged):
+    from tests.webapp.helpers import fire as fire_document
+
+    confirm(make_pairing(PAIRS), PAIRS)
+    assignment = assignment_of(staged, REVIEWER)
+    act(assignment.id, "accept", REVIEWER_USER)
+    with pytest.raises(GuardRefused, match="открытые назначения"):
+        fire_document(staged, "finish_peer_review", CURATOR)
+    db.session.rollback()
+    assert db.session.get(Document, staged.id).state == "peer_review"
+    assert can_view_document(user(REVIEWER_USER), db.session.get(Document, staged.id))
