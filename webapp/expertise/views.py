@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import replace
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from webapp.auth.permissions import is_curator_of
@@ -24,6 +25,7 @@ from webapp.expertise.queries import (
     attention_rows,
     cabinet_rows,
     can_follow,
+    flags,
     is_admin,
     is_reviewer,
     region_summary,
@@ -194,15 +196,19 @@ def _follow_args():
 @login_required
 def overview():
     campaign, region_id = _follow_args()
+    f = flags(campaign.id) if campaign else None
     return render_template(
         "expertise/overview.html",
         campaign=campaign,
-        summary=region_summary(current_user, campaign.id, region_id) if campaign else [],
-        rows=attention_rows(current_user, campaign.id, region_id) if campaign else [],
+        summary=region_summary(current_user, campaign.id, region_id, f) if campaign else [],
+        rows=attention_rows(current_user, campaign.id, region_id, f) if campaign else [],
         regions=regions_for_filter() if is_admin(current_user) else [],
         selected_region=region_id,
         states=list(PeerState),
         state_labels=STATE_LABELS,
+        # Up to 200 attention rows: labels translated and the link built once, not per row.
+        state_texts={s.value: gettext(label) for s, label in STATE_LABELS.items()},
+        assignment_url=url_for(".assignment", assignment_id=0).removesuffix("0"),
     )
 
 
