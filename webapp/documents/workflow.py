@@ -21,9 +21,7 @@ SYSTEM_NAME = "Система"
 document_facts = Namespace().signal("document-facts")
 
 
-def build_context(
-    document: Document, actor: User | None, *, comment: str = "", system: bool = False
-) -> Context:
+def build_context(document: Document, actor: User | None, *, comment: str, system: bool) -> Context:
     """Everything the document guards look at, read from the database."""
     roles = set() if actor is None else set(document_roles(actor, document))
     if system:

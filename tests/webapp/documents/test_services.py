@@ -150,7 +150,11 @@ def test_the_checked_file_again_is_not_a_correction(app, demo):
     complete_checklist(doc, CURATOR)
     fire(doc, "request_revision", CURATOR, "Нет показателей")
     checked = pdf_named("план.pdf")  # what bring_to_review uploaded
-    with pytest.raises(services.UploadNotAllowed, match="совпадает с версией 1"):
+    message = (
+        "Этот файл совпадает с версией 1, которую уже проверил куратор: "
+        "загрузите исправленный файл."
+    )
+    with pytest.raises(services.UploadNotAllowed, match=f"^{message}$"):
         services.add_version(doc.id, io.BytesIO(checked), "план.pdf", actor=user(SCHOOL))
     db.session.rollback()
     changed = pdf_named("план-2.pdf")

@@ -115,3 +115,23 @@ def test_state_cannot_be_assigned_outside_the_workflow(app, demo):
     doc = documents_of("08-UMC")[0]
     with pytest.raises(AttributeError, match="only through fire"):
         doc.state = "approved"
+
+
+def test_the_layer_defaults_to_no_comment_and_no_system_role(app, demo):
+    from webapp.documents.workflow import DOCUMENTS
+    from webapp.workflow import service as workflow
+    from workflows.machine import NotPermitted
+
+    doc = bring_to_review(documents_of("08-UMC")[0])
+    complete_checklist(doc, CURATOR)
+    with pytest.raises(GuardRefused) as refused:
+        workflow.apply_transition(DOCUMENTS, doc.id, "request_revision", actor=user(CURATOR))
+    assert refused.value.reasons == ("has_comment",)
+    db.session.rollback()
+    doc.campaign.setting_for(doc.document_type_id).needs_peer_review = True
+    db.session.commit()
+    workflow.apply_transition(DOCUMENTS, doc.id, "accept", actor=user(CURATOR))
+    db.session.commit()
+    with pytest.raises(NotPermitted):
+        workflow.apply_transition(DOCUMENTS, doc.id, "start_peer_review", actor=user(CURATOR))
+    db.session.rollback()
