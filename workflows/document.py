@@ -18,6 +18,7 @@ from workflows.machine import (
     TransitionEvent,
     TriggerMeta,
     build_workflow,
+    has_role,
 )
 
 
@@ -161,35 +162,34 @@ def _ctx(event: TransitionEvent) -> Context:
     return event.ctx  # type: ignore[return-value]
 
 
-def _has_role(*roles: Role):
-    def check(event: TransitionEvent) -> bool:
-        return bool(_ctx(event).roles & {r.value for r in roles})
-
-    return check
-
-
 GUARDS = [
     GuardSpec(
-        "actor_is_school", _has_role(Role.SCHOOL), "Это действие выполняет школа.", is_role=True
+        "actor_is_school",
+        lambda e: has_role(e, Role.SCHOOL),
+        "Это действие выполняет школа.",
+        is_role=True,
     ),
     GuardSpec(
         "actor_is_curator",
-        _has_role(Role.CURATOR),
+        lambda e: has_role(e, Role.CURATOR),
         "Это действие выполняет куратор школы.",
         is_role=True,
     ),
     GuardSpec(
         "actor_is_coordinator",
-        _has_role(Role.COORDINATOR),
+        lambda e: has_role(e, Role.COORDINATOR),
         "Это действие выполняет координатор.",
         is_role=True,
     ),
     GuardSpec(
-        "actor_is_system", _has_role(Role.SYSTEM), "Этот переход выполняет система.", is_role=True
+        "actor_is_system",
+        lambda e: has_role(e, Role.SYSTEM),
+        "Этот переход выполняет система.",
+        is_role=True,
     ),
     GuardSpec(
         "actor_is_system_or_curator",
-        _has_role(Role.SYSTEM, Role.CURATOR),
+        lambda e: has_role(e, Role.SYSTEM, Role.CURATOR),
         "Этот переход выполняет система или куратор.",
         is_role=True,
     ),

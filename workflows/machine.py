@@ -59,6 +59,13 @@ class TransitionEvent:
 
 
 Guard = Callable[[TransitionEvent], bool]
+
+
+def has_role(event: TransitionEvent, *roles: str) -> bool:
+    """True when the actor holds one of ``roles`` towards the object (``ctx.roles``)."""
+    return bool(event.ctx.roles & {str(r) for r in roles})
+
+
 Effect = Callable[[object, TransitionEvent], None]
 
 

@@ -20,6 +20,7 @@ from workflows.machine import (
     TransitionEvent,
     TriggerMeta,
     build_workflow,
+    has_role,
 )
 
 
@@ -105,29 +106,22 @@ def _ctx(event: TransitionEvent) -> Context:
     return event.ctx  # type: ignore[return-value]
 
 
-def _has_role(*roles: PeerRole):
-    def check(event: TransitionEvent) -> bool:
-        return bool(_ctx(event).roles & {r.value for r in roles})
-
-    return check
-
-
 GUARDS = [
     GuardSpec(
         "actor_is_reviewer",
-        _has_role(PeerRole.REVIEWER),
+        lambda e: has_role(e, PeerRole.REVIEWER),
         "Это действие выполняет школа-эксперт.",
         is_role=True,
     ),
     GuardSpec(
         "actor_is_system",
-        _has_role(PeerRole.SYSTEM),
+        lambda e: has_role(e, PeerRole.SYSTEM),
         "Этот переход выполняет система.",
         is_role=True,
     ),
     GuardSpec(
         "actor_is_system_or_curator",
-        _has_role(PeerRole.SYSTEM, PeerRole.CURATOR),
+        lambda e: has_role(e, PeerRole.SYSTEM, PeerRole.CURATOR),
         "Это действие выполняет куратор проверяемой школы.",
         is_role=True,
     ),
