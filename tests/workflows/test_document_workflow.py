@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from tests.workflows.plain import PlainDocument
 from workflows.document import (
     TRANSITIONS,
     Context,
-    DocumentFlow,
     DocumentState,
     document_workflow,
 )
@@ -35,33 +35,6 @@ ROLE_OF = {
     "actor_is_system": "system",
     "actor_is_system_or_curator": "curator",
 }
-
-
-class PlainDocument(DocumentFlow):
-    """A document without a database: the audit rows go to a list."""
-
-    def __init__(self, state: str) -> None:
-        self._state = state
-        self.latest_version_number = 2
-        self.revision_base_version = 0
-        self.approved_version_number = None
-        self.submitted_at = self.due_at = None
-        self.audit: list[tuple[str, str, str, int | None, str]] = []
-
-    @property
-    def state(self) -> str:
-        return self._state
-
-    @state.setter
-    def state(self, value: str) -> None:
-        if not self._firing:
-            raise AttributeError("state changes only through fire()")
-        self._state = value
-
-    def record_transition(self, event) -> None:
-        self.audit.append(
-            (event.trigger, event.source, event.dest, event.ctx.actor_id, event.ctx.comment)
-        )
 
 
 def context_for(row: dict) -> Context:
