@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 import threading
 
-from celery import Celery
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 
 from webapp.extensions import db
-from webapp.notifications.dispatch import broker_settings
+from webapp.notifications.dispatch import Producer
 
 log = logging.getLogger(__name__)
 
@@ -28,23 +27,12 @@ class JobPublisher:
 
     def __init__(self, app: Flask) -> None:
         self._app = app
-        self._producer: Celery | None = None
-        self._lock = threading.Lock()
+        self.producer = Producer(app)
 
     @property
     def enabled(self) -> bool:
         """On, except in TESTING apps unless JOBS_DISPATCH says so."""
         return bool(self._app.config.get("JOBS_DISPATCH", not self._app.testing))
-
-    def producer(self) -> Celery:
-        celery = self._app.extensions.get("celery")
-        if celery is not None:
-            return celery
-        with self._lock:
-            if self._producer is None:
-                self._producer = Celery(self._app.import_name, set_as_current=False)
-                self._producer.conf.update(broker_settings(self._app.config))
-            return self._producer
 
     def publish(self, task_name: str, job_id: int) -> bool:
         """Send one task; on a broker error log it and leave the job to the sweep."""

@@ -63,30 +63,38 @@ def transport_options(url: str) -> dict:
     return options
 
 
+class Producer:
+    """Sends tasks for one Flask app: the worker's own Celery app when there is one, else a
+    small producer-only app made once (shared by the notification and job publishers)."""
+
+    def __init__(self, app: Flask) -> None:
+        self._app = app
+        self._celery: Celery | None = None
+        self._lock = threading.Lock()
+
+    def __call__(self) -> Celery:
+        celery = self._app.extensions.get("celery")
+        if celery is not None:
+            return celery
+        with self._lock:
+            if self._celery is None:
+                self._celery = Celery(self._app.import_name, set_as_current=False)
+                self._celery.conf.update(broker_settings(self._app.config))
+            return self._celery
+
+
 class Dispatcher:
     """Publishes ``notifications.send_email`` messages for one Flask app."""
 
     def __init__(self, app: Flask) -> None:
         self._app = app
-        self._producer: Celery | None = None
+        self.producer = Producer(app)
         self._paused_until = 0.0
-        self._lock = threading.Lock()
 
     @property
     def enabled(self) -> bool:
         """On, except in TESTING apps unless NOTIFICATIONS_DISPATCH says so."""
         return bool(self._app.config.get("NOTIFICATIONS_DISPATCH", not self._app.testing))
-
-    def producer(self) -> Celery:
-        """The worker's own Celery app when there is one, else a small producer-only app."""
-        celery = self._app.extensions.get("celery")
-        if celery is not None:
-            return celery
-        with self._lock:
-            if self._producer is None:
-                self._producer = Celery(self._app.import_name, set_as_current=False)
-                self._producer.conf.update(broker_settings(self._app.config))
-            return self._producer
 
     def publish(self, notification_ids: Iterable[int]) -> int:
         """Enqueue one message per id; on a broker error log once, the sweep does the rest."""
