@@ -84,6 +84,7 @@ def _break(ctx: Context, condition: str) -> Context:
         "needs_peer_stage": {"needs_peer_stage": False},
         "skips_peer_stage": {"needs_peer_stage": True},
         "peer_assignments_settled": {"peer_assignments_open": True},
+        "remarks_answered": {"remarks_open": True},
     }[condition]
     return replace(ctx, **broken)
 
