@@ -79,6 +79,7 @@ def detail(document_id: int):
     if peer_only(current_user, document):
         return render_template("documents/peer_view.html", document=document)
     available = services.available_triggers(current_user, document)
+    blocked = services.blocked_triggers(current_user, document)
     thread = remarks.thread(document.id)
     answering = (
         [r for r in thread if r.addressed_in_version is None]
@@ -90,6 +91,7 @@ def detail(document_id: int):
         document=document,
         reviews=last_finished_review(document.id),
         triggers=document_workflow.offered_on(Screen.ACTIONS, document.state, available),
+        blocked={t: blocked[t] for t in on_screen(document, blocked)},
         trigger_meta=document_workflow.meta,
         trigger_labels=TRIGGER_LABELS,
         state_labels=STATE_LABELS,
@@ -105,6 +107,10 @@ def detail(document_id: int):
         answers_form=remark_answers_form(answering) if answering else None,
         diff_form=DiffForm.for_document(document),
     )
+
+
+def on_screen(document, triggers) -> list[str]:
+    return document_workflow.offered_on(Screen.ACTIONS, document.state, triggers)
 
 
 @bp.route("/documents/<int:document_id>/versions", methods=["POST"])
