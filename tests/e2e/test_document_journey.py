@@ -34,7 +34,6 @@ ANSWERS = {
 }
 RESUBMIT_NOTE = "Таблица мероприятий дополнена сроками и ответственными."
 ACCEPT_NOTE = "Замечания учтены."
-APPROVE_NOTE = "Утверждаю."
 
 # The visible Russian labels, spelled out here so that the test pins the UI text.
 STATE_LABELS = {
@@ -52,6 +51,19 @@ TRIGGER_LABELS = {
     "resubmit": "Отправить повторно",
     "accept": "Принять",
     "approve": "Утвердить",
+}
+
+# What each action says it did, and who is told (written from the rules, not read from the code).
+DONE = {
+    "submit": "Документ отправлен на проверку. Уведомление получит: куратор школы.",
+    "start_review": "Документ взят на проверку: откройте чек-лист. Уведомление получит: школа.",
+    "resubmit": "Исправленная версия отправлена на проверку с ответами на замечания. "
+    "Уведомление получит: куратор школы.",
+    "approve": "Документ утверждён. Уведомление получит: школа.",
+}
+VERDICT_DONE = {
+    "revise": "Документ возвращён школе на доработку с замечаниями. Уведомление получит: школа.",
+    "approve": "Документ принят и утверждён. Уведомление получит: школа.",
 }
 
 TIMEOUT_MS = 10_000
@@ -124,9 +136,9 @@ class Actor:
     def fire(self, trigger: str, state: str, comment: str = "") -> None:
         page = self.page
         if comment:
-            page.locator("#actions textarea#comment").fill(comment)
+            page.locator(f"#action-{trigger} textarea#comment-{trigger}").fill(comment)
         page.click(f"#trigger-{trigger}")
-        self.flash(f"Готово: {TRIGGER_LABELS[trigger]}.")
+        self.flash(DONE[trigger])
         self.state(state)
 
     def take_from_queue(self, doc: Doc) -> None:
@@ -172,8 +184,7 @@ class Actor:
             page.locator("#review-form textarea#comment").fill(comment)
         page.click("#submit-verdict")
         expect(page).to_have_url(re.compile(r"/documents/\d+$"))
-        labels = {"approve": "Согласовано", "revise": "На доработку"}
-        self.flash(f"Решение сохранено: {labels[verdict]}.")
+        self.flash(VERDICT_DONE[verdict])
 
     def sign_out(self) -> None:
         self.page.get_by_role("button", name="Выйти").click()
@@ -290,9 +301,11 @@ def test_school_curator_coordinator_journey(sign_in, tmp_path):
     )
     curator.state("revision_requested")
     curator.take_from_queue(programme)
-    curator.review("approve")
-    curator.state("curator_accepted")
-    curator.fire("approve", "approved", APPROVE_NOTE)
+    # No peer stage for this type: «Согласовано» approves in the same step (box ticked).
+    curator.review(
+        "approve", before_verdict=lambda p: expect(p.locator("#approve_now")).to_be_checked()
+    )
+    curator.state("approved")
 
     # The school sees each remark, answers them point by point, uploads v2 and resubmits.
     school.open_document(concept)
@@ -341,8 +354,7 @@ def test_school_curator_coordinator_journey(sign_in, tmp_path):
             page.fill(f"#criterion_comment_{n}", "")
 
     curator.review("approve", ACCEPT_NOTE, before_verdict=second_round)
-    curator.state("curator_accepted")
-    curator.fire("approve", "approved", APPROVE_NOTE)
+    curator.state("approved")
     expect(curator.page.locator("#versions tbody tr").first).to_contain_text("утверждена")
 
     # The coordinator's overview shows the new states.
@@ -375,7 +387,7 @@ def test_school_curator_coordinator_journey(sign_in, tmp_path):
             ("resubmit", "submitted", SCHOOL_NAME, 2, RESUBMIT_NOTE),
             ("start_review", "curator_review", CURATOR_NAME, 2, ""),
             ("accept", "curator_accepted", CURATOR_NAME, 2, ACCEPT_NOTE),
-            ("approve", "approved", CURATOR_NAME, 2, APPROVE_NOTE),
+            ("approve", "approved", CURATOR_NAME, 2, ""),
         ],
         started,
     )
@@ -386,7 +398,7 @@ def test_school_curator_coordinator_journey(sign_in, tmp_path):
             ("submit", "submitted", SCHOOL_NAME, 1, ""),
             ("start_review", "curator_review", CURATOR_NAME, 1, ""),
             ("accept", "curator_accepted", CURATOR_NAME, 1, ""),
-            ("approve", "approved", CURATOR_NAME, 1, APPROVE_NOTE),
+            ("approve", "approved", CURATOR_NAME, 1, ""),
         ],
         started,
     )

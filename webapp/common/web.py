@@ -88,7 +88,29 @@ def _error_page(exc):
         from webapp.api.errors import handle_http_error
 
         return handle_http_error(exc)
+    if code == 413:
+        return _too_large_page()
     return render_template("error.html", code=code, message=ERROR_TEXT.get(code, "Ошибка.")), code
+
+
+def _too_large_page():
+    """Name the limit and lead back to the page the file was sent from."""
+    from flask import current_app, url_for
+    from flask_babel import gettext
+
+    limit = current_app.config.get("MAX_UPLOAD_MB", 25)
+    message = gettext(
+        "Файл больше допустимых %(mb)s МБ. Уменьшите его (например, сохраните PDF со сжатием "
+        "изображений) и загрузите снова.",
+        mb=limit,
+    )
+    args = request.view_args or {}
+    back = (
+        url_for("documents.detail", document_id=args["document_id"])
+        if "document_id" in args
+        else url_for("home.index")
+    )
+    return render_template("error.html", code=413, message=message, back=back), 413
 
 
 def _csrf_error(exc):

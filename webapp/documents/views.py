@@ -15,11 +15,18 @@ from flask import (
 from flask_login import current_user, login_required
 
 from webapp.auth.models import RoleCode
-from webapp.auth.permissions import can_review, can_upload, can_view_school, is_school_member
+from webapp.auth.permissions import (
+    can_review,
+    can_see_overview,
+    can_upload,
+    can_view_school,
+    is_school_member,
+)
 from webapp.campaigns.services import current_campaign
 from webapp.common.forms import first_error
 from webapp.documents import services
 from webapp.documents.forms import DiffForm, TransitionForm, UploadForm
+from webapp.documents.messages import done_message
 from webapp.documents.queries import document_or_404, last_remark, school_documents, version_or_404
 from webapp.documents.textdiff import NoText, diff_lines, extract_text
 from webapp.documents.uploads import UploadRejected, content_disposition
@@ -92,6 +99,8 @@ def detail(document_id: int):
         reviews=last_finished_review(document.id),
         triggers=document_workflow.offered_on(Screen.ACTIONS, document.state, available),
         blocked={t: blocked[t] for t in on_screen(document, blocked)},
+        comment_required=comment_required(document),
+        show_checksums=can_see_overview(current_user),
         trigger_meta=document_workflow.meta,
         trigger_labels=TRIGGER_LABELS,
         state_labels=STATE_LABELS,
@@ -107,6 +116,16 @@ def detail(document_id: int):
         answers_form=remark_answers_form(answering) if answering else None,
         diff_form=DiffForm.for_document(document),
     )
+
+
+def comment_required(document) -> set[str]:
+    """Triggers whose row from the current state asks for a comment typed with the action."""
+    return {
+        row["trigger"]
+        for row in document_workflow.table
+        if "has_comment" in row.get("conditions", [])
+        and row in document_workflow.transitions_for(row["trigger"], document.state)
+    }
 
 
 def on_screen(document, triggers) -> list[str]:
@@ -154,7 +173,7 @@ def transition(document_id: int):
         expected_version=form.lock_version.data,
     )
     db.session.commit()
-    flash(f"Готово: {document_workflow.meta[form.trigger.data].label}.", "success")
+    flash(done_message(form.trigger.data), "success")
     return redirect(url_for(".detail", document_id=document.id))
 
 

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
@@ -27,6 +34,7 @@ class ChecklistForm(FlaskForm):
     )
     lock_version = IntegerField(validators=[Optional()])
     action = StringField()
+    approve_now = BooleanField()
 
     def answers(self, criteria) -> dict[int, tuple[str, str]]:
         """criterion id → (status, comment) as typed."""

@@ -119,27 +119,39 @@ def finish_review(
     *,
     actor: User,
     expected_version: int | None = None,
+    approve_now: bool = False,
 ) -> Document:
     """Fire the trigger of the screen's verdict; the caller commits.
+
+    ``approve_now`` (a type without a peer stage) approves in the same step after ``accept``:
+    both transitions are recorded, in one transaction, or neither.
 
     The guard ``checklist_complete`` reads the saved checklist, and :func:`_close_review` freezes
     the review with this verdict when the transition is recorded.
     """
     if verdict not in {v.value for v in Verdict}:
         raise GuardRefused("Выберите решение по документу.", trigger=DocumentTrigger.ACCEPT)
-    if verdict == Verdict.APPROVE_WITH_REMARKS and not comment.strip():
+    if verdict == Verdict.APPROVE_WITH_REMARKS and not (comment.strip() or _has_remarks(review)):
         raise GuardRefused(
-            "Укажите замечания: для решения «согласовано с замечаниями» комментарий обязателен.",
+            "Укажите замечания: в общем комментарии или у критериев со статусом «есть замечания».",
             trigger=DocumentTrigger.ACCEPT,
         )
     review.verdict = verdict
-    return apply_transition(
+    document = apply_transition(
         document_id,
         VERDICT_TRIGGERS[Verdict(verdict)],
         actor=actor,
         comment=comment,
         expected_version=expected_version,
     )
+    if approve_now and verdict != Verdict.REVISE:
+        document = apply_transition(document_id, DocumentTrigger.APPROVE, actor=actor)
+    return document
+
+
+def _has_remarks(review: Review) -> bool:
+    """A criterion rated with remarks and commented: the remarks are already written."""
+    return any(a.status != AnswerStatus.MET and a.comment.strip() for a in review.answers)
 
 
 def _checklist_facts(document: Document, *, actor: User | None) -> dict:

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from webapp.auth.permissions import can_review, can_see_queue, can_upload
 from webapp.campaigns.services import current_campaign
 from webapp.common.forms import first_error
+from webapp.documents.messages import verdict_message
 from webapp.documents.queries import document_or_404
 from webapp.extensions import db
 from webapp.reviews import remarks, services
@@ -63,7 +64,14 @@ def _render(document, review, form, status: int = 200):
         trigger_labels=TRIGGER_LABELS,
         remarks_by_criterion=per_criterion,
         general_remarks=general,
+        may_approve_now=_may_approve_now(document),
     ), status
+
+
+def _may_approve_now(document) -> bool:
+    """Approval is offered with the verdict when no peer stage follows for this type."""
+    setting = document.campaign.setting_for(document.document_type_id)
+    return not (setting and setting.needs_peer_review)
 
 
 def _post_review(document, review):
@@ -80,6 +88,7 @@ def _post_review(document, review):
     db.session.commit()  # the checklist is kept even if the verdict is refused
     verdict = form.verdict.data
     on_refusal(lambda: _render(document, review, form)[0])
+    approve_now = form.approve_now.data and _may_approve_now(document)
     services.finish_review(
         document.id,
         review,
@@ -87,9 +96,10 @@ def _post_review(document, review):
         form.comment.data or "",
         actor=current_user,
         expected_version=form.lock_version.data,
+        approve_now=approve_now,
     )
     db.session.commit()
-    flash(f"Решение сохранено: {VERDICT_LABELS[verdict]}.", "success")
+    flash(verdict_message(verdict, approve_now), "success")
     return redirect(url_for("documents.detail", document_id=document.id))
 
 
