@@ -6,6 +6,8 @@ import io
 import re
 
 from sqlalchemy import select
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
 
 from tests.support import login
 from tests.webapp.helpers import (
@@ -145,10 +147,14 @@ def test_too_large_file_names_the_limit_and_leads_back(app, demo, client):
     doc = documents_of("08-UMC")[0]
     login(client, SCHOOL)
     big = io.BytesIO(b"%PDF-1.4\n" + b"0" * (4 * 1024 * 1024))
+    # Encoded in memory: the test client's own temp file would stay open after the 413.
+    body, _length, boundary = stream_encode_multipart(
+        {"file": FileStorage(big, "big.pdf")}, use_tempfile=False
+    )
     response = client.post(
         f"/documents/{doc.id}/versions",
-        data={"file": (big, "big.pdf")},
-        content_type="multipart/form-data",
+        data=body.getvalue(),
+        content_type=f"multipart/form-data; boundary={boundary}",
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 413
