@@ -338,3 +338,16 @@ def test_csrf_token_travels_in_the_header(csrf_app, demo):
     )
     assert done.status_code == 204
     assert [v.number for v in versions(document)] == [1]
+
+
+def test_an_empty_patch_at_the_end_finishes_an_upload_whose_answer_was_lost(app, client, started):
+    url, data = started
+    upload_id = LOCATION.fullmatch(url).group(1)
+    # The bytes are all stored but the request died before the version was recorded.
+    (Path(app.config["UPLOAD_DIR"]) / "tus" / f"{upload_id}.part").write_bytes(data)
+    assert tus(client, "HEAD", url).headers["Upload-Offset"] == str(len(data))
+    response = patch(client, url, len(data), b"")
+    assert response.status_code == 204
+    [version] = versions(documents_of("08-UMC")[0])
+    assert version.sha256 == hashlib.sha256(data).hexdigest()
+    assert partial_files(app) == []
