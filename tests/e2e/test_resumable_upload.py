@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import http.client
+import os
 import re
 import shutil
+import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -25,6 +29,7 @@ from tests.conftest import app_config
 from tests.e2e.conftest import DEMO_PASSWORD
 from tests.support import PDF
 from webapp import create_app
+from webapp.config import ROOT
 from webapp.extensions import db
 
 SCHOOL = "school.08-umc@ekspertiza.local"
@@ -71,6 +76,51 @@ def server(sqlite_template: Path, tmp_path_factory) -> Iterator[str]:
             db.engine.dispose()
 
 
+@pytest.fixture(scope="module")
+def gunicorn_server(sqlite_template: Path, tmp_path_factory) -> Iterator[str]:
+    """The production server of the compose stack (gunicorn, sync workers) on the demo world."""
+    from webapp.demo.services import load_demo
+
+    folder = tmp_path_factory.mktemp("tus-gunicorn")
+    database = folder / "e2e.db"
+    shutil.copyfile(sqlite_template, database)
+    app = create_app(app_config(f"sqlite:///{database}", folder / "uploads"))
+    with app.app_context():
+        load_demo(DEMO_PASSWORD)
+        db.session.remove()
+        db.engine.dispose()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = os.environ | {
+        "DATABASE_URL": f"sqlite:///{database}",
+        "UPLOAD_DIR": str(folder / "uploads"),
+        "MAX_UPLOAD_MB": "2",
+        "NOTIFICATIONS_DISPATCH": "0",
+    }
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2"]
+    command += ["--no-control-socket"]  # the default socket in $HOME would be shared
+    process = subprocess.Popen([*command, "webapp:create_app()"], env=env, cwd=ROOT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{base}/login", timeout=2).status_code == 200:
+                    break
+            except requests.RequestException:
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(params=["werkzeug", "gunicorn"])
+def any_server(request) -> str:
+    return request.getfixturevalue("server" if request.param == "werkzeug" else "gunicorn_server")
+
+
 def csrf(html: str) -> str:
     return re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html).group(1)
 
@@ -93,7 +143,8 @@ def draft_without_versions(web: requests.Session, base: str) -> int:
     raise AssertionError("no document of the school is free for an upload")
 
 
-def test_a_patch_cut_half_way_keeps_its_bytes_and_the_upload_resumes(server):
+def test_a_patch_cut_half_way_keeps_its_bytes_and_the_upload_resumes(any_server):
+    server = any_server
     web = signed_in(server)
     document_id = draft_without_versions(web, server)
     token = csrf(web.get(f"{server}/documents/{document_id}", timeout=10).text)
@@ -251,4 +302,30 @@ def test_without_javascript_the_plain_form_still_uploads(server, browser):
     page.click("#upload-submit")
     expect(page.locator(".alert-success")).to_contain_text("загружена: без-js.pdf.")
     assert tus_requests == []
+    context.close()
+
+
+@pytest.mark.e2e
+def test_a_refused_file_is_explained_in_russian_on_the_form(server, browser):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(base_url=server, locale="ru-RU")
+    page = context.new_page()
+    page.goto("/login")
+    page.fill("input[name=email]", SCHOOL)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("#login-submit")
+    document_id = draft_without_versions(signed_in(server), server)
+    page.goto(f"/documents/{document_id}")
+    fake = b"MZ\x90\x00" + b"not a document " * 100
+    page.set_input_files(
+        "#file", {"name": "план.pdf", "mimeType": "application/pdf", "buffer": fake}
+    )
+    page.click("#upload-submit")
+    status = page.locator("#upload-status")
+    expect(status).to_contain_text("Тип файла не поддерживается")
+    expect(status).to_contain_text("исполняемый файл")
+    expect(page.locator("#upload-resume")).to_be_hidden()
+    expect(page.locator("#upload-submit")).to_be_enabled()
+    assert f"/documents/{document_id}/versions/1/file" not in page.content()
     context.close()

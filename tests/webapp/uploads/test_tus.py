@@ -107,6 +107,7 @@ def test_creation_gives_a_random_location_and_stores_nothing_of_the_users_name(a
     assert other.headers["Location"] != response.headers["Location"]
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_patches_append_head_reports_the_offset_and_the_last_one_adds_the_version(
     app, client, draft, started
 ):
