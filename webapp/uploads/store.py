@@ -35,6 +35,10 @@ class UploadBusy(Exception):
     """Another request holds this upload (a PATCH still running, or the sweeper)."""
 
 
+class UploadGone(Exception):
+    """The upload was finished or removed by a request that ran meanwhile."""
+
+
 class TooMuchData(Exception):
     """The request carried more bytes than the declared ``Upload-Length`` leaves room for."""
 
@@ -120,7 +124,7 @@ class PartialStore:
         try:
             fh = self._part(session.id).open("r+b")
         except FileNotFoundError:
-            raise UploadBusy(session.id) from None  # removed under us: the caller re-reads
+            raise UploadGone(session.id) from None
         with fh:
             try:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -181,7 +185,7 @@ class PartialStore:
         try:
             with self.locked(session):
                 self.remove(session.id)
-        except UploadBusy:
+        except (UploadBusy, UploadGone):
             return 0
         return 1
 

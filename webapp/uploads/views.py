@@ -23,7 +23,7 @@ from webapp.common.time import utcnow
 from webapp.documents.uploads import UploadRejected
 from webapp.extensions import db
 from webapp.uploads import services
-from webapp.uploads.store import Session, TooMuchData, UploadBusy
+from webapp.uploads.store import Session, TooMuchData, UploadBusy, UploadGone
 from workflows.machine import WorkflowError
 
 bp = Blueprint("uploads", __name__, url_prefix="/uploads/tus")
@@ -122,6 +122,8 @@ def upload(upload_id: str):
     try:
         with store.locked(session) as part:
             return _append(session, part, claimed)
+    except UploadGone:
+        return _not_found()
     except UploadBusy:
         return _text(423, _("Загрузка этого файла уже идёт в другом запросе; повторите позже."))
 
@@ -136,6 +138,8 @@ def terminate(upload_id: str):
     try:
         with store.locked(session):
             store.remove(session.id)
+    except UploadGone:
+        return _not_found()
     except UploadBusy:
         return _text(423, _("Загрузка этого файла уже идёт в другом запросе; повторите позже."))
     return Response(status=204)
@@ -174,6 +178,12 @@ def _finish(session: Session, part, offset: int) -> Response:
         store.remove(session.id)
         message = exc.message if isinstance(exc, UploadRejected) else str(exc)
         return _text(403 if isinstance(exc, WorkflowError) else 422, message, offset)
+    except Exception:
+        # Not recorded (e.g. the database is down): give the last byte back, so that the
+        # client's HEAD does not take the upload for finished and its retry sends the byte again.
+        db.session.rollback()
+        part.truncate(session.length - 1)
+        raise
     store.remove(session.id)
     name = version.original_name
     flash(_("Версия %(number)s загружена: %(name)s.", number=version.number, name=name), "success")

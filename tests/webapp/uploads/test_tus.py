@@ -352,3 +352,34 @@ def test_an_empty_patch_at_the_end_finishes_an_upload_whose_answer_was_lost(app,
     [version] = versions(documents_of("08-UMC")[0])
     assert version.sha256 == hashlib.sha256(data).hexdigest()
     assert partial_files(app) == []
+
+
+def test_a_failure_to_record_the_version_keeps_the_upload_one_byte_short(
+    app, client, draft, started, monkeypatch
+):
+    from sqlalchemy.exc import OperationalError
+
+    url, data = started
+    real = services.finish_upload
+
+    def database_down(*args, **kwargs):
+        raise OperationalError("INSERT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(services, "finish_upload", database_down)
+    assert patch(client, url, 0, data).status_code == 503
+    assert tus(client, "HEAD", url).headers["Upload-Offset"] == str(len(data) - 1)
+    assert versions(draft) == []
+    monkeypatch.setattr(services, "finish_upload", real)
+    assert patch(client, url, len(data) - 1, data[-1:]).status_code == 204
+    [version] = versions(draft)
+    assert version.sha256 == hashlib.sha256(data).hexdigest()
+
+
+def test_a_second_request_on_a_held_upload_is_told_to_retry(app, client, started):
+    url, data = started
+    store = services.partial_store()
+    session = store.get(LOCATION.fullmatch(url).group(1))
+    with store.locked(session):
+        assert patch(client, url, 0, data).status_code == 423
+        assert tus(client, "DELETE", url).status_code == 423
+    assert patch(client, url, 0, data).status_code == 204
