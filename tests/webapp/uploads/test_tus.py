@@ -383,3 +383,21 @@ def test_a_second_request_on_a_held_upload_is_told_to_retry(app, client, started
         assert patch(client, url, 0, data).status_code == 423
         assert tus(client, "DELETE", url).status_code == 423
     assert patch(client, url, 0, data).status_code == 204
+
+
+def test_the_script_is_on_the_upload_page_only_and_the_library_is_not_in_the_first_load(
+    app, client, draft
+):
+    page = client.get(f"/documents/{draft.id}").get_data(as_text=True)
+    assert page.count('src="/static/js/resumable-upload.js"') == 1
+    assert 'data-tus-endpoint="/uploads/tus/"' in page
+    assert '<script src="/static/vendor/tus-js-client' not in page  # fetched on the first upload
+    assert 'data-tus-script="/static/vendor/tus-js-client-4.3.1.min.js"' in page
+    with client.get("/static/vendor/tus-js-client-4.3.1.min.js") as library:
+        assert library.status_code == 200
+    assert "resumable-upload.js" not in client.get(f"/schools/{draft.school_id}").get_data(
+        as_text=True
+    )
+    client.post("/logout")
+    login(client, CURATOR)
+    assert "resumable-upload.js" not in client.get(f"/documents/{draft.id}").get_data(as_text=True)
