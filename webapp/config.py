@@ -39,6 +39,7 @@ def load_config() -> dict:
         "MAX_UPLOAD_MB": int(os.environ.get("MAX_UPLOAD_MB", "25")),
         "MAX_CONTENT_LENGTH": (int(os.environ.get("MAX_UPLOAD_MB", "25")) + 1) * 1024 * 1024,
         "TUS_EXPIRY_HOURS": float(os.environ.get("TUS_EXPIRY_HOURS", "24")),
+        "TUS_MAX_OPEN_PER_USER": int(os.environ.get("TUS_MAX_OPEN_PER_USER", "3")),
         "TUS_CHUNK_BYTES": int(os.environ.get("TUS_CHUNK_KB", "1024")) * 1024,
         "TUS_RETRY_DELAYS_MS": os.environ.get("TUS_RETRY_DELAYS_MS", "0,1000,3000,10000,20000"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),

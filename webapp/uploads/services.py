@@ -43,8 +43,10 @@ def start_upload(actor: User, document_id: int, length: int, filename: str | Non
         raise NoSuchDocument(document_id)
     documents.ensure_may_add_version(actor, document)
     check_declared_size(length, documents.max_upload_bytes())
+    store = partial_store()
+    _make_room(store, actor)
     now = utcnow()
-    return partial_store().create(
+    return store.create(
         user_id=actor.id,
         document_id=document.id,
         length=length,
@@ -52,6 +54,18 @@ def start_upload(actor: User, document_id: int, length: int, filename: str | Non
         now=now,
         expires_at=now + lifetime(),
     )
+
+
+def _make_room(store: PartialStore, actor: User) -> None:
+    """Keep at most TUS_MAX_OPEN_PER_USER unfinished uploads per user (disk stays bounded).
+
+    The least recently used ones go first: a browser that lost its stored upload URL starts a
+    new upload, and the abandoned one must not block it until it expires.
+    """
+    keep = current_app.config["TUS_MAX_OPEN_PER_USER"] - 1
+    open_uploads = store.sessions_of(actor.id)
+    for session in open_uploads[: max(0, len(open_uploads) - keep)]:
+        store.discard(session)
 
 
 def own_session(actor: User, upload_id: str) -> Session | None:
@@ -69,5 +83,5 @@ def finish_upload(session: Session, part: BinaryIO, actor: User) -> DocumentVers
 
 
 def sweep_partial(now: datetime | None = None) -> int:
-    """Remove expired partial uploads and stray temp files; returns how many files went."""
+    """Remove expired partial uploads and stray temp files; returns how many went."""
     return partial_store().sweep(now or utcnow(), lifetime())

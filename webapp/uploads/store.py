@@ -173,7 +173,7 @@ class PartialStore:
                 if session is None:
                     removed += self._remove_if_old(path, now, grace)
                 elif session.expires_at <= now:
-                    removed += self._remove_unless_busy(session)
+                    removed += self.discard(session)
             elif not (path.suffix == ".json" and self._part(path.stem).exists()):
                 removed += self._remove_if_old(path, now, grace)  # a record without bytes, a temp
         for path in sorted(self.upload_dir.glob(".upload-*.part")):
@@ -181,13 +181,20 @@ class PartialStore:
                 removed += self._remove_if_old(path, now, grace)
         return removed
 
-    def _remove_unless_busy(self, session: Session) -> int:
+    def discard(self, session: Session) -> int:
+        """Remove an upload unless a request holds it; returns 1 when removed, else 0."""
         try:
             with self.locked(session):
                 self.remove(session.id)
         except (UploadBusy, UploadGone):
             return 0
         return 1
+
+    def sessions_of(self, user_id: int) -> list[Session]:
+        """The user's unfinished uploads, the one nearest to expiry (least recently used) first."""
+        found = (self.get(p.stem) for p in self.root.glob("*.json")) if self.root.is_dir() else ()
+        mine = [s for s in found if s is not None and s.user_id == user_id]
+        return sorted(mine, key=lambda s: s.expires_at)
 
     @staticmethod
     def _remove_if_old(path: Path, now: datetime, grace: timedelta) -> int:

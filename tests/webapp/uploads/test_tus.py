@@ -401,3 +401,12 @@ def test_the_script_is_on_the_upload_page_only_and_the_library_is_not_in_the_fir
     client.post("/logout")
     login(client, CURATOR)
     assert "resumable-upload.js" not in client.get(f"/documents/{draft.id}").get_data(as_text=True)
+
+
+def test_a_user_keeps_at_most_three_unfinished_uploads(app, client, draft):
+    urls = [create(client, draft, 10).headers["Location"] for _ in range(3)]
+    assert patch(client, urls[0], 0, b"12345").status_code == 204  # the most recently used
+    newest = create(client, draft, 10).headers["Location"]
+    alive = [u for u in [*urls, newest] if tus(client, "HEAD", u).status_code == 200]
+    assert alive == [urls[0], urls[2], newest]
+    assert len(partial_files(app)) == 6
