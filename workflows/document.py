@@ -71,6 +71,7 @@ class Context:
     window_open: bool = True
     needs_peer_stage: bool = False
     peer_assignments_open: bool = False  # a peer reviewer still holds the document
+    remarks_open: bool = False  # a remark of the last return has no answer yet
     review_days: int = 10
 
 
@@ -112,7 +113,7 @@ TRANSITIONS: list[dict] = [
         "trigger": T.RESUBMIT,
         "source": S.REVISION_REQUESTED,
         "dest": S.SUBMITTED,
-        "conditions": ["actor_is_school", "has_new_version", "window_open"],
+        "conditions": ["actor_is_school", "has_new_version", "remarks_answered", "window_open"],
     },
     {
         "trigger": T.ACCEPT,
@@ -198,6 +199,11 @@ GUARDS = [
         "has_new_version",
         lambda e: _ctx(e).has_new_version,
         "Загрузите исправленную версию документа.",
+    ),
+    GuardSpec(
+        "remarks_answered",
+        lambda e: not _ctx(e).remarks_open,
+        "Ответьте на каждое замечание: ответы показываются куратору рядом с критериями.",
     ),
     GuardSpec(
         "has_comment",

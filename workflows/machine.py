@@ -295,6 +295,24 @@ class Stateful:
         (``on_input`` guards, e.g. a comment) are asked for by the screen, not checked here."""
         return [t for t in self.workflow.triggers() if self.can_fire(t, skip_input=True, **context)]
 
+    def blocked_triggers(self, **context: object) -> dict[str, list[str]]:
+        """Triggers this actor could fire from this state but for facts: trigger → the guards'
+        messages (each a catalogue string the screen translates).
+
+        Screens show the reason instead of silently hiding the action (e.g. «Отправить
+        повторно» waits for a new version). Refusals of the role and values typed with the
+        action are left out: the first is not this actor's action, the second is asked for.
+        """
+        blocked: dict[str, list[str]] = {}
+        for trigger in self.workflow.triggers():
+            try:
+                self.check_fire(trigger, skip_input=True, **context)
+            except GuardRefused as refusal:
+                blocked[trigger] = [self.workflow.guards[name].message for name in refusal.reasons]
+            except WorkflowError:
+                continue
+        return blocked
+
     def fire(self, trigger: str, **context: object) -> None:
         """Fire ``trigger``; raise a :class:`WorkflowError` explaining any refusal."""
         self.check_fire(trigger, **context)

@@ -12,6 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.conftest import DEMO_PASSWORD
 from tests.support import PDF
+from tests.webapp.documents.test_diff import docx_with
 
 pytestmark = pytest.mark.e2e
 
@@ -25,6 +26,12 @@ CURATOR_NAME = "Куратор 1 (демо)"
 
 REMARK = "В разделе 3 нет сроков и ответственных за мероприятия: дополните таблицу."
 CRITERION_REMARK = "Нет сроков и ответственных."
+FIRST_CRITERION_REMARK = "Цель не измерима: добавьте показатель."
+ANSWERS = {
+    FIRST_CRITERION_REMARK: "Добавлен показатель: доля учеников с отметкой «2» по ВПР.",
+    CRITERION_REMARK: "Сроки и ответственные указаны в таблице раздела 3.",
+    REMARK: "Таблица дополнена.",
+}
 RESUBMIT_NOTE = "Таблица мероприятий дополнена сроками и ответственными."
 ACCEPT_NOTE = "Замечания учтены."
 APPROVE_NOTE = "Утверждаю."
@@ -132,7 +139,14 @@ class Actor:
         expect(page).to_have_url(re.compile(rf"/documents/{doc.id}$"))
         self.fire("start_review", "curator_review")
 
-    def review(self, verdict: str, comment: str = "", criterion_remark: str = "") -> None:
+    def review(
+        self,
+        verdict: str,
+        comment: str = "",
+        criterion_remark: str = "",
+        first_remark: str = "",
+        before_verdict=None,
+    ) -> None:
         """Fill every criterion of the checklist and give the verdict."""
         page = self.page
         page.click("#open-review")
@@ -142,11 +156,17 @@ class Actor:
         expect(selects.first).to_be_visible()
         count = selects.count()
         assert count >= 2, f"the checklist has {count} criteria"
+        if before_verdict is not None:
+            before_verdict(page)
         for n in range(1, count + 1):
             page.select_option(f"#status_{n}", "met")
         if criterion_remark:
             page.select_option("#status_2", "remark")
             page.fill("#criterion_comment_2", criterion_remark)
+        if first_remark:
+            page.select_option("#status_1", "not_met")
+            page.fill("#criterion_comment_1", first_remark)
+
         page.check(f"#verdict-{verdict}")
         if comment:
             page.locator("#review-form textarea#comment").fill(comment)
@@ -237,8 +257,10 @@ def check_history(page: Page, expected: list[tuple], started: datetime) -> None:
 
 def test_school_curator_coordinator_journey(sign_in, tmp_path):
     started = datetime.now(UTC)
-    concept_v1 = pdf_file(tmp_path, "Концепция развития.pdf", "v1")
-    concept_v2 = pdf_file(tmp_path, "Концепция развития (исправленная).pdf", "v2")
+    concept_v1 = tmp_path / "Концепция развития.docx"
+    concept_v1.write_bytes(docx_with("Цель: повысить результаты", "Срок: 2026 год"))
+    concept_v2 = tmp_path / "Концепция развития (исправленная).docx"
+    concept_v2.write_bytes(docx_with("Цель: повысить результаты", "Срок: май 2027 года"))
     programme_v1 = pdf_file(tmp_path, "Антирисковая программа.pdf", "risk")
 
     # The school signs in, uploads its concept and one anti-risk programme, submits both.
@@ -263,19 +285,31 @@ def test_school_curator_coordinator_journey(sign_in, tmp_path):
     curator = sign_in(CURATOR)
     expect(curator.page).to_have_url(re.compile(r"/queue$"))
     curator.take_from_queue(concept)
-    curator.review("revise", REMARK, criterion_remark=CRITERION_REMARK)
+    curator.review(
+        "revise", REMARK, criterion_remark=CRITERION_REMARK, first_remark=FIRST_CRITERION_REMARK
+    )
     curator.state("revision_requested")
     curator.take_from_queue(programme)
     curator.review("approve")
     curator.state("curator_accepted")
     curator.fire("approve", "approved", APPROVE_NOTE)
 
-    # The school sees the remark, uploads a second version and resubmits.
+    # The school sees each remark, answers them point by point, uploads v2 and resubmits.
     school.open_document(concept)
     school.state("revision_requested")
-    expect(school.page.locator("#remark")).to_contain_text(REMARK)
+    remarks = school.page.locator("#remarks-form li")
+    expect(remarks).to_have_count(3)
     expect(school.page.locator("#last-review")).to_contain_text(CRITERION_REMARK)
+    blocked = school.page.locator('#blocked-actions li[data-trigger="resubmit"]')
+    expect(blocked).to_contain_text("Загрузите исправленную версию документа.")
     school.upload(concept_v2, 2)
+    expect(school.page.locator("#trigger-resubmit")).to_have_count(0)
+    expect(blocked).to_contain_text("Ответьте на каждое замечание")
+    for item in school.page.locator("#remarks-form li").all():
+        remark = item.locator(".history-comment").inner_text()
+        item.locator("textarea").fill(ANSWERS[remark])
+    school.page.click("#save-answers")
+    school.flash("Ответы сохранены. Загрузите исправленную версию")
     school.fire("resubmit", "submitted", RESUBMIT_NOTE)
 
     # The curator takes the new version, checks it, accepts and approves.
@@ -285,7 +319,28 @@ def test_school_curator_coordinator_journey(sign_in, tmp_path):
         curator.page.get_by_role("link", name=concept_v2.name).click()
     assert download.value.suggested_filename == concept_v2.name
     assert Path(download.value.path()).read_bytes() == concept_v2.read_bytes()
-    curator.review("approve", ACCEPT_NOTE)
+
+    def second_round(page: Page) -> None:
+        # The remarks and the school's answers beside their criteria; the general one above.
+        expect(page.locator("#thread_1")).to_contain_text(FIRST_CRITERION_REMARK)
+        expect(page.locator("#thread_1")).to_contain_text(ANSWERS[FIRST_CRITERION_REMARK])
+        expect(page.locator("#thread_2")).to_contain_text(ANSWERS[CRITERION_REMARK])
+        expect(page.locator("#general-remarks")).to_contain_text(ANSWERS[REMARK])
+        # The checklist starts from the first round's statuses.
+        expect(page.locator("#status_1")).to_have_value("not_met")
+        expect(page.locator("#status_2")).to_have_value("remark")
+        with page.context.expect_page() as diff_tab:
+            page.click("#review-diff", modifiers=["Control"])
+        diff = diff_tab.value
+        diff.wait_for_load_state()
+        expect(diff.locator(".diff-del")).to_contain_text("Срок: 2026 год")
+        expect(diff.locator(".diff-add")).to_contain_text("Срок: май 2027 года")
+        diff.close()
+        for n in (1, 2):
+            page.select_option(f"#status_{n}", "met")
+            page.fill(f"#criterion_comment_{n}", "")
+
+    curator.review("approve", ACCEPT_NOTE, before_verdict=second_round)
     curator.state("curator_accepted")
     curator.fire("approve", "approved", APPROVE_NOTE)
     expect(curator.page.locator("#versions tbody tr").first).to_contain_text("утверждена")

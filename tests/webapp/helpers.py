@@ -57,3 +57,14 @@ def bring_to_review(document: Document) -> Document:
     upload(document, SCHOOL)
     fire(document, "submit", SCHOOL)
     return fire(document, "start_review", CURATOR)
+
+
+def answer_remarks(
+    document: Document, email: str, text: str = "Исправлено в новой версии."
+) -> None:
+    """The school answers every remark of the open round (needed before ``resubmit``)."""
+    from webapp.reviews import remarks
+
+    open_round = remarks.open_round(document.id)
+    remarks.save_answers(document, {r.id: text for r in open_round}, actor=user(email))
+    db.session.commit()

@@ -168,7 +168,11 @@ def _leftover_cyrillic(page: str, data: list[str]) -> list[str]:
 
 SCREENS = [
     (h.SCHOOL, "/cabinet", ["School cabinet", "Document", "State", "Versions", "Submitted"]),
-    (h.SCHOOL, "/documents/{returned}", ["Curator's remarks:", "Latest checklist (version 1):"]),
+    (
+        h.SCHOOL,
+        "/documents/{returned}",
+        ["Remarks and the school’s answers", "Latest checklist (version 1):"],
+    ),
     (h.SCHOOL, "/documents/{waiting}", ["Withdraw", "History", "Submit for review"]),
     (h.SCHOOL, "/notifications", ["Notifications", "Mark all as read"]),
     (h.CURATOR, "/queue", ["Review queue", "Submitted (UTC)", "Due", "Open"]),
@@ -202,7 +206,7 @@ def test_same_screens_stay_russian_by_default(app, demo, client):
     login(client, h.SCHOOL)
     page = fetch(app, client, f"/documents/{ids['returned']}").get_data(as_text=True)
     assert html_lang(page) == "ru"
-    assert "<p>Состояние: <span" in page and "Замечания куратора:" in page
+    assert "<p>Состояние: <span" in page and "Замечания и ответы школы" in page
     assert "Последний чек-лист (версия 1): На доработку" in page
     assert "<td>Отправить на проверку</td>" in page
     assert "<td>Черновик → На проверке (ожидает куратора)</td>" in page
@@ -304,12 +308,15 @@ def test_labels_from_python_are_in_the_catalogue(app):
     from webapp.auth.forms import LoginForm
     from webapp.common.web import ERROR_TEXT
     from webapp.reviews.models import ANSWER_LABELS, VERDICT_LABELS
-    from workflows.document import STATE_LABELS, TRIGGER_LABELS
+    from workflows.document import STATE_LABELS, TRIGGER_LABELS, document_workflow
 
     with app.test_request_context():
         form = LoginForm()
     texts = {*STATE_LABELS.values(), *TRIGGER_LABELS.values(), *VERDICT_LABELS.values()}
     texts |= {*ANSWER_LABELS.values(), *ERROR_TEXT.values()}
+    # Refusals of facts are shown beside the actions («Что нужно сделать»).
+    texts |= {g.message for g in document_workflow.guards.values() if not g.is_role}
+    texts -= {document_workflow.guards["has_comment"].message}  # asked for by the form
     for field in (form.email, form.password):
         texts.add(field.label.text)
         texts |= {v.message for v in field.validators if isinstance(getattr(v, "message", 0), str)}

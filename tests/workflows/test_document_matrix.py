@@ -50,6 +50,7 @@ WINDOW = "window"  # the campaign stage's submission window is open
 PEER_NEEDED = "peer_needed"  # the document type goes through mutual expertise
 NO_PEER = "no_peer"  # ... and the opposite: it does not
 SETTLED = "settled"  # no peer reviewer still holds the document
+ANSWERED = "answered"  # the school answered every remark of the last return
 
 # (trigger, source) -> (destination, roles that may fire it, facts that must hold).
 # Written from DOMAIN.md §4; every (trigger, state) pair not listed is invalid.
@@ -64,7 +65,7 @@ RULES: dict[tuple[str, str], tuple[str, set[str], set[str]]] = {
         {COMMENT, CHECKLIST},
     ),
     ("request_revision", "peer_reviewed"): ("revision_requested", {"curator"}, {COMMENT}),
-    ("resubmit", "revision_requested"): ("submitted", {"school"}, {NEW_VERSION, WINDOW}),
+    ("resubmit", "revision_requested"): ("submitted", {"school"}, {NEW_VERSION, ANSWERED, WINDOW}),
     ("accept", "curator_review"): ("curator_accepted", {"curator"}, {CHECKLIST}),
     ("start_peer_review", "curator_accepted"): ("peer_review", {"system"}, {PEER_NEEDED}),
     ("finish_peer_review", "peer_review"): ("peer_reviewed", {"system", "curator"}, {SETTLED}),
@@ -96,6 +97,7 @@ FACT_MESSAGE = {
     NO_PEER: "Сначала документ должен пройти взаимоэкспертизу.",
     SETTLED: "У документа есть открытые назначения взаимоэкспертизы: закройте этап с указанием "
     "причины, назначения будут сняты.",
+    ANSWERED: "Ответьте на каждое замечание: ответы показываются куратору рядом с критериями.",
 }
 
 
@@ -125,6 +127,7 @@ def without(ctx: Context, fact: str) -> Context:
         PEER_NEEDED: {"needs_peer_stage": False},
         NO_PEER: {"needs_peer_stage": True},
         SETTLED: {"peer_assignments_open": True},
+        ANSWERED: {"remarks_open": True},
     }[fact]
     return replace(ctx, **broken)
 
@@ -207,7 +210,7 @@ UNCONDITIONAL = [
     (state, trigger, role, fact)
     for (trigger, state), (_dest, roles, facts) in RULES.items()
     for role in sorted(roles)
-    for fact in (FILE, NEW_VERSION, COMMENT, CHECKLIST, WINDOW)
+    for fact in (FILE, NEW_VERSION, COMMENT, CHECKLIST, WINDOW, ANSWERED)
     if fact not in facts
 ]
 
@@ -398,7 +401,7 @@ def test_machine_definition_is_pinned_including_conditions():
             "trigger": "resubmit",
             "source": ["revision_requested"],
             "dest": "submitted",
-            "conditions": ["actor_is_school", "has_new_version", "window_open"],
+            "conditions": ["actor_is_school", "has_new_version", "remarks_answered", "window_open"],
         },
         {
             "trigger": "accept",

@@ -84,6 +84,7 @@ def _break(ctx: Context, condition: str) -> Context:
         "needs_peer_stage": {"needs_peer_stage": False},
         "skips_peer_stage": {"needs_peer_stage": True},
         "peer_assignments_settled": {"peer_assignments_open": True},
+        "remarks_answered": {"remarks_open": True},
     }[condition]
     return replace(ctx, **broken)
 
@@ -115,6 +116,32 @@ def test_available_triggers_offer_only_what_the_machine_allows():
     assert PlainDocument("curator_accepted").available_triggers(ctx=curator) == ["approve"]
     peer = replace(curator, needs_peer_stage=True)
     assert PlainDocument("curator_accepted").available_triggers(ctx=peer) == []
+
+
+def test_blocked_triggers_name_the_missing_fact_never_a_role_or_a_typed_value():
+    school = replace(ALL_GOOD, roles=frozenset({"school"}), has_new_version=False)
+    returned = PlainDocument("revision_requested")
+    assert returned.blocked_triggers(ctx=school) == {
+        "resubmit": ["Загрузите исправленную версию документа."]
+    }
+    unanswered = replace(school, remarks_open=True)
+    assert returned.blocked_triggers(ctx=unanswered) == {
+        "resubmit": [
+            "Загрузите исправленную версию документа.",
+            "Ответьте на каждое замечание: ответы показываются куратору рядом с критериями.",
+        ]
+    }
+    ready = replace(school, has_new_version=True)
+    assert returned.blocked_triggers(ctx=ready) == {}
+    # The curator is not the one to resubmit; a reason typed with the action is asked for.
+    curator = replace(ALL_GOOD, roles=frozenset({"curator"}), comment="")
+    assert returned.blocked_triggers(ctx=curator) == {}
+    assert PlainDocument("curator_review").blocked_triggers(ctx=curator) == {}
+    no_checklist = replace(curator, checklist_complete=False)
+    assert PlainDocument("curator_review").blocked_triggers(ctx=no_checklist) == {
+        "request_revision": ["Заполните чек-лист по всем критериям."],
+        "accept": ["Заполните чек-лист по всем критериям."],
+    }
 
 
 def test_machine_definition_is_pinned():

@@ -191,3 +191,32 @@ class JobOut(Base):
     message = fields.String(allow_none=True)
     result = fields.Raw(allow_none=True)
     error = fields.String(allow_none=True)
+
+
+class RemarkOut(Base):
+    id = fields.Integer()
+    version = fields.Integer(metadata={"description": "Версия, к которой сделано замечание"})
+    criterion_id = fields.Integer(allow_none=True, metadata={"description": "null — общее"})
+    text = fields.String()
+    answer = fields.String(metadata={"description": "Ответ школы ('' — ещё нет)"})
+    addressed_in_version = fields.Integer(
+        allow_none=True, metadata={"description": "Версия, отправленная с этим ответом"}
+    )
+
+
+class RemarksOut(Base):
+    document_id = fields.Integer()
+    open = fields.Integer(metadata={"description": "Замечаний без ответа в текущем раунде"})
+    remarks = fields.List(fields.Nested(RemarkOut))
+
+
+class RemarkAnswerIn(Base):
+    id = _id(required=True)
+    answer = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000, error="Ответ: от {min} до {max} символов."),
+    )
+
+
+class RemarkAnswersIn(Base):
+    answers = fields.List(fields.Nested(RemarkAnswerIn), required=True)

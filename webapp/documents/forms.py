@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, Length, Optional
 
 from workflows.document import document_workflow
@@ -30,3 +30,26 @@ class TransitionForm(FlaskForm):
         validators=[Length(max=COMMENT_MAX, message="Комментарий длиннее 5000 символов.")],
     )
     lock_version = IntegerField(validators=[Optional()])
+
+
+class DiffForm(FlaskForm):
+    """Two versions to compare (a GET form: reading only, no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    a = SelectField("Старая версия", coerce=int, validate_choice=True)
+    b = SelectField("Новая версия", coerce=int, validate_choice=True)
+
+    @classmethod
+    def for_document(cls, document, formdata=None) -> DiffForm | None:
+        """The form over the document's versions (None below two versions)."""
+        numbers = [v.number for v in document.versions]
+        if len(numbers) < 2:
+            return None
+        form = cls(formdata=formdata) if formdata is not None else cls(formdata=None)
+        choices = [(n, f"Версия {n}") for n in reversed(numbers)]
+        form.a.choices = form.b.choices = choices
+        if formdata is None:
+            form.a.data, form.b.data = numbers[-2], numbers[-1]
+        return form

@@ -48,6 +48,11 @@ def apply_transition(
     )
 
 
+def blocked_triggers(user: User, document: Document) -> dict[str, list[str]]:
+    """The user's actions held back by a fact, with the reason to show beside the actions."""
+    return workflow.blocked_triggers(DOCUMENTS, document, user)
+
+
 def available_triggers(user: User, document: Document) -> list[str]:
     """Triggers this user may fire now (a comment the action needs is asked for by the form)."""
     return workflow.available_triggers(DOCUMENTS, document, user)

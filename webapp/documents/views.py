@@ -19,12 +19,15 @@ from webapp.auth.permissions import can_review, can_upload, can_view_school, is_
 from webapp.campaigns.services import current_campaign
 from webapp.common.forms import first_error
 from webapp.documents import services
-from webapp.documents.forms import TransitionForm, UploadForm
+from webapp.documents.forms import DiffForm, TransitionForm, UploadForm
 from webapp.documents.queries import document_or_404, last_remark, school_documents, version_or_404
+from webapp.documents.textdiff import NoText, diff_lines, extract_text
 from webapp.documents.uploads import UploadRejected, content_disposition
 from webapp.expertise.queries import peer_only, peer_panel
 from webapp.extensions import db
 from webapp.orgs.models import School
+from webapp.reviews import remarks
+from webapp.reviews.forms import remark_answers_form
 from webapp.reviews.models import ANSWER_LABELS
 from webapp.reviews.queries import last_finished_review
 from webapp.workflow.errors import on_refusal
@@ -76,11 +79,19 @@ def detail(document_id: int):
     if peer_only(current_user, document):
         return render_template("documents/peer_view.html", document=document)
     available = services.available_triggers(current_user, document)
+    blocked = services.blocked_triggers(current_user, document)
+    thread = remarks.thread(document.id)
+    answering = (
+        [r for r in thread if r.addressed_in_version is None]
+        if document.state == S.REVISION_REQUESTED and can_upload(current_user, document)
+        else []
+    )
     return render_template(
         "documents/detail.html",
         document=document,
         reviews=last_finished_review(document.id),
         triggers=document_workflow.offered_on(Screen.ACTIONS, document.state, available),
+        blocked={t: blocked[t] for t in on_screen(document, blocked)},
         trigger_meta=document_workflow.meta,
         trigger_labels=TRIGGER_LABELS,
         state_labels=STATE_LABELS,
@@ -91,7 +102,15 @@ def detail(document_id: int):
         peer=peer_panel(current_user, document),
         peer_state_labels=PEER_STATE_LABELS,
         answer_labels=ANSWER_LABELS,
+        thread=thread,
+        answering=answering,
+        answers_form=remark_answers_form(answering) if answering else None,
+        diff_form=DiffForm.for_document(document),
     )
+
+
+def on_screen(document, triggers) -> list[str]:
+    return document_workflow.offered_on(Screen.ACTIONS, document.state, triggers)
 
 
 @bp.route("/documents/<int:document_id>/versions", methods=["POST"])
@@ -137,6 +156,42 @@ def transition(document_id: int):
     db.session.commit()
     flash(f"Готово: {document_workflow.meta[form.trigger.data].label}.", "success")
     return redirect(url_for(".detail", document_id=document.id))
+
+
+@bp.route("/documents/<int:document_id>/diff")
+@login_required
+def diff(document_id: int):
+    """A text diff between two versions (any two, chosen in a GET form)."""
+    document = document_or_404(current_user, document_id)
+    if peer_only(current_user, document):
+        abort(404)  # a peer reviewer reads the current version only
+    form = DiffForm.for_document(document, formdata=request.args)
+    if form is None:
+        flash("Для сравнения нужны хотя бы две версии.", "warning")
+        return redirect(url_for(".detail", document_id=document.id))
+    if not form.validate() or form.a.data == form.b.data:
+        return render_template(
+            "documents/diff.html",
+            document=document,
+            form=form,
+            error="Выберите две разные версии документа.",
+        ), 422
+    old, new = version_or_404(document, form.a.data), version_or_404(document, form.b.data)
+    problems, texts = [], []
+    for version in (old, new):
+        try:
+            texts.append(extract_text(services.version_path(version), version.kind))
+        except NoText as exc:
+            problems.append(f"Версия {version.number}: {exc}")
+    return render_template(
+        "documents/diff.html",
+        document=document,
+        form=form,
+        old=old,
+        new=new,
+        problems=problems,
+        result=None if problems else diff_lines(*texts),
+    )
 
 
 @bp.route("/documents/<int:document_id>/versions/<int:number>/file")

@@ -41,6 +41,7 @@ def build_context(document: Document, actor: User | None, *, comment: str, syste
         window_open=document.campaign.window_open(SUBMISSION_STAGE, utcnow().date()),
         needs_peer_stage=bool(setting and setting.needs_peer_review),
         peer_assignments_open=bool(facts.get("peer_assignments_open", False)),
+        remarks_open=bool(facts.get("remarks_open", False)),
         review_days=setting.review_days if setting else 10,
     )
 

@@ -7,7 +7,7 @@ from wtforms import IntegerField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from webapp.reviews.models import ANSWER_LABELS, VERDICT_LABELS
+from webapp.reviews.models import ANSWER_LABELS, REMARK_ANSWER_MAX, VERDICT_LABELS
 
 CRITERION_COMMENT_MAX = 2000
 COMMENT_MAX = 5000
@@ -73,6 +73,36 @@ def checklist_form(criteria, formdata=None) -> ChecklistForm:
                 validators=[
                     Length(max=CRITERION_COMMENT_MAX, message="Комментарий длиннее 2000 символов.")
                 ]
+            ),
+        )
+    return _Form() if formdata is None else _Form(formdata=formdata)
+
+
+class RemarkAnswersForm(FlaskForm):
+    """Fields ``answer_<remark id>`` are added per open remark."""
+
+    def answers(self, remarks) -> dict[int, str]:
+        return {r.id: self[f"answer_{r.id}"].data or "" for r in remarks}
+
+
+def remark_answers_form(remarks, formdata=None) -> RemarkAnswersForm:
+    """A form with one answer box per remark of the open round."""
+
+    class _Form(RemarkAnswersForm):
+        pass
+
+    for r in remarks:
+        setattr(
+            _Form,
+            f"answer_{r.id}",
+            TextAreaField(
+                validators=[
+                    Length(
+                        max=REMARK_ANSWER_MAX,
+                        message=f"Ответ длиннее {REMARK_ANSWER_MAX} символов.",
+                    )
+                ],
+                default=r.answer,
             ),
         )
     return _Form() if formdata is None else _Form(formdata=formdata)

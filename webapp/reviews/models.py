@@ -98,3 +98,39 @@ class ReviewAnswer(db.Model):
     comment: Mapped[str] = mapped_column(Text, default="")
 
     criterion: Mapped[Criterion] = relationship()
+
+
+REMARK_TEXT_MAX = 5000
+REMARK_ANSWER_MAX = 2000
+
+
+class Remark(db.Model):
+    """One remark of a return, answered by the school point by point.
+
+    Raised when a revision is requested: one per criterion rated «есть замечания» or «не
+    соответствует» in the closed checklist, and one (``criterion_id`` empty) for the general
+    comment. The school's answer is data, not a state: a remark is open until answered, and the
+    answer is tied to the version that addressed it when the document is sent again.
+    """
+
+    __tablename__ = "remarks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id"))
+    criterion_id: Mapped[int | None] = mapped_column(ForeignKey("criteria.id"))
+    version_number: Mapped[int]
+    status: Mapped[str | None] = mapped_column(String(16))
+    text: Mapped[str] = mapped_column(Text, default="")
+    author_name: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    addressed_in_version: Mapped[int | None]
+
+    criterion: Mapped[Criterion | None] = relationship()
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.answer.strip())

@@ -11,6 +11,7 @@ from webapp.documents.models import Document
 from webapp.documents.services import apply_transition
 from webapp.documents.workflow import document_facts
 from webapp.extensions import db
+from webapp.reviews import remarks
 from webapp.reviews.models import AnswerStatus, Review, ReviewAnswer, Verdict
 from webapp.workflow.signals import transition_recorded
 from workflows.document import DocumentState, DocumentTrigger, document_workflow
@@ -51,12 +52,39 @@ def open_review(document: Document, reviewer: User) -> tuple[Review | None, bool
         reviewer_id=reviewer.id,
         template=template,
     )
+    _carry_statuses(review, document)
     try:
         with db.session.begin_nested():  # two first GETs at once: the unique index picks one
             db.session.add(review)
     except IntegrityError:
         return unfinished_review(document, reviewer), False
     return review, True
+
+
+def _carry_statuses(review: Review, document: Document) -> None:
+    """The next round starts from the previous round's statuses (criteria of this template only).
+
+    Comments are not carried: the previous remarks and the school's answers are shown beside
+    each criterion, and a comment typed now is a new remark.
+    """
+    previous = db.session.scalars(
+        select(Review)
+        .where(
+            Review.document_id == document.id,
+            Review.role == "curator",
+            Review.finished_at.is_not(None),
+            Review.version_number < document.latest_version_number,
+        )
+        .order_by(Review.finished_at.desc(), Review.id.desc())
+        .limit(1)
+    ).first()
+    if previous is None:
+        return
+    criteria = {c.id for c in review.template.criteria}
+    for answer in previous.answers:
+        if answer.criterion_id in criteria:
+            carried = ReviewAnswer(criterion_id=answer.criterion_id, status=answer.status)
+            review.answers.append(carried)
 
 
 def save_answers(review: Review, answers: dict[int, tuple[str, str]]) -> None:
@@ -120,18 +148,28 @@ def _checklist_facts(document: Document, *, actor: User | None) -> dict:
     return {"checklist_complete": review is not None and review.is_complete()}
 
 
-def _close_review(document: Document, *, event: TransitionEvent, log) -> None:
+def _on_document_transition(document: Document, *, event: TransitionEvent, log) -> None:
+    """Freeze the checklist of a verdict, then keep the remarks thread in step."""
+    if event.workflow != document_workflow.name:
+        return
+    review = _close_review(document, event)
+    remarks.on_transition(document, event, review)
+
+
+def _close_review(document: Document, event: TransitionEvent) -> Review | None:
     """A verdict fired from the checklist freezes the actor's open review of this version."""
-    if event.workflow != document_workflow.name or event.source != DocumentState.CURATOR_REVIEW:
-        return
+    if event.source != DocumentState.CURATOR_REVIEW:
+        return None
     if event.trigger not in (DocumentTrigger.ACCEPT, DocumentTrigger.REQUEST_REVISION):
-        return
+        return None
     review = unfinished_review(document, db.session.get(User, event.ctx.actor_id))
     if review is None:
-        return
+        return None
     review.verdict = review.verdict or _verdict_of(event)
     review.comment = event.ctx.comment.strip()
     review.finished_at = event.at
+    db.session.flush()
+    return review
 
 
 def _verdict_of(event: TransitionEvent) -> str:
@@ -143,4 +181,5 @@ def _verdict_of(event: TransitionEvent) -> str:
 def connect() -> None:
     """Subscribe the checklist to the document workflow (idempotent)."""
     document_facts.connect(_checklist_facts, weak=False)
-    transition_recorded.connect(_close_review, weak=False)
+    document_facts.connect(remarks.remarks_facts, weak=False)
+    transition_recorded.connect(_on_document_transition, weak=False)

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from webapp.auth.permissions import can_review, can_see_queue
+from webapp.auth.permissions import can_review, can_see_queue, can_upload
 from webapp.campaigns.services import current_campaign
 from webapp.common.forms import first_error
 from webapp.documents.queries import document_or_404
 from webapp.extensions import db
-from webapp.reviews import services
-from webapp.reviews.forms import checklist_form
+from webapp.reviews import remarks, services
+from webapp.reviews.forms import checklist_form, remark_answers_form
 from webapp.reviews.models import ANSWER_LABELS, VERDICT_LABELS
 from webapp.reviews.queries import curator_queue
 from webapp.workflow.errors import on_refusal
@@ -50,6 +50,7 @@ def review(document_id: int):
 
 
 def _render(document, review, form, status: int = 200):
+    per_criterion, general = remarks.by_criterion(document.id)
     return render_template(
         "reviews/review.html",
         document=document,
@@ -60,6 +61,8 @@ def _render(document, review, form, status: int = 200):
         verdict_labels=VERDICT_LABELS,
         state_labels=STATE_LABELS,
         trigger_labels=TRIGGER_LABELS,
+        remarks_by_criterion=per_criterion,
+        general_remarks=general,
     ), status
 
 
@@ -88,3 +91,36 @@ def _post_review(document, review):
     db.session.commit()
     flash(f"Решение сохранено: {VERDICT_LABELS[verdict]}.", "success")
     return redirect(url_for("documents.detail", document_id=document.id))
+
+
+@bp.route("/documents/<int:document_id>/remarks", methods=["POST"])
+@login_required
+def answer_remarks(document_id: int):
+    """The school answers the remarks of the return point by point."""
+    document = document_or_404(current_user, document_id)
+    if not can_upload(current_user, document):
+        abort(403)
+    if document.state != DocumentState.REVISION_REQUESTED:
+        flash("Отвечать на замечания можно, пока документ на доработке.", "danger")
+        return redirect(url_for("documents.detail", document_id=document.id))
+    open_remarks = remarks.open_round(document.id)
+    form = remark_answers_form(open_remarks, formdata=request.form)
+    if not form.validate_on_submit():
+        flash(first_error(form), "danger")
+        return redirect(url_for("documents.detail", document_id=document.id, _anchor="remarks"))
+    typed = form.answers(open_remarks)
+    if not any(text.strip() for text in typed.values()):
+        flash("Напишите ответ хотя бы на одно замечание.", "danger")
+        return redirect(url_for("documents.detail", document_id=document.id, _anchor="remarks"))
+    remarks.save_answers(document, typed, actor=current_user)
+    db.session.commit()
+    left = sum(1 for r in open_remarks if not r.answered)
+    if left:
+        flash(f"Ответы сохранены. Осталось ответить на замечаний: {left}.", "success")
+    else:
+        flash(
+            "Ответы сохранены. Загрузите исправленную версию и отправьте документ повторно: "
+            "куратор увидит ответы рядом с критериями.",
+            "success",
+        )
+    return redirect(url_for("documents.detail", document_id=document.id, _anchor="remarks"))

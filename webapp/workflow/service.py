@@ -102,6 +102,12 @@ def run_follow_ups() -> None:
         db.session.flush()
 
 
+def blocked_triggers(binding: Binding, obj: Any, actor: Any) -> dict[str, list[str]]:
+    """The actor's triggers held back by a fact, with the reason (same facts as firing)."""
+    ctx = binding.build_context(obj, actor, comment="", system=False)
+    return obj.blocked_triggers(ctx=ctx)
+
+
 def available_triggers(binding: Binding, obj: Any, actor: Any) -> list[str]:
     """Triggers ``actor`` may fire now, judged on the same facts as :func:`apply_transition`."""
     ctx = binding.build_context(obj, actor, comment="", system=False)

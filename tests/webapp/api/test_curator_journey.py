@@ -46,10 +46,29 @@ def test_curator_returns_accepts_and_approves_through_the_api(app, demo, client)
     assert returned["available_triggers"] == []
 
     _ok(upload(client, school, doc.id, "план v2.pdf"), "revision_requested")
+    refused = fire(client, school, doc.id, "resubmit")
+    assert refused.status_code == 422
+    assert refused.json["error"]["reasons"] == ["remarks_answered"]
+    thread = client.get(f"/api/v1/documents/{doc.id}/remarks", headers=school).json
+    # One remark for the criterion rated «есть замечания», one for the general comment.
+    assert [(r["criterion_id"], r["text"]) for r in thread["remarks"]] == [
+        (checklist["criteria"][0]["id"], "Нет сроков по пункту 2"),
+        (None, "Доработайте сроки"),
+    ]
+    answers = [{"id": r["id"], "answer": "Сроки указаны в п. 2"} for r in thread["remarks"]]
+    answered = client.put(
+        f"/api/v1/documents/{doc.id}/remarks", json={"answers": answers}, headers=school
+    )
+    assert answered.status_code == 200 and answered.json["open"] == 0
     _ok(fire(client, school, doc.id, "resubmit"), "submitted")
+    linked = client.get(f"/api/v1/documents/{doc.id}/remarks", headers=curator).json
+    assert {r["addressed_in_version"] for r in linked["remarks"]} == {2}
     _ok(fire(client, curator, doc.id, "start_review"), "curator_review")
     again = client.get(f"/api/v1/documents/{doc.id}/review", headers=curator).json
-    assert again["version"] == 2 and all(c["status"] is None for c in again["criteria"])
+    # The second round starts from the first round's statuses, comments left for new remarks.
+    assert again["version"] == 2
+    assert [c["status"] for c in again["criteria"]] == [c["status"] for c in checklist["criteria"]]
+    assert all(c["comment"] == "" for c in again["criteria"])
     _fill(client, curator, doc.id)
     accepted = _ok(fire(client, curator, doc.id, "accept"), "curator_accepted")
     assert accepted["available_triggers"] == ["approve"]

@@ -11,6 +11,7 @@ from tests.support import login
 from tests.webapp.helpers import (
     CURATOR,
     SCHOOL,
+    answer_remarks,
     complete_checklist,
     documents_of,
     fire,
@@ -136,6 +137,7 @@ def test_resubmission_after_the_deadline_is_refused_and_the_school_is_told(app, 
     reviews.finish_review(doc.id, review, "revise", "Дополните таблицу", actor=user(CURATOR))
     db.session.commit()
     upload(doc, SCHOOL, "v2.pdf")
+    answer_remarks(doc, SCHOOL)
     set_stage(-30, -1)
     login(client, SCHOOL)
     response = client.post(f"/documents/{doc.id}/transitions", data={"trigger": "resubmit"})

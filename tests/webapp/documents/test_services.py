@@ -13,6 +13,7 @@ from tests.support import PDF
 from tests.webapp.helpers import (
     CURATOR,
     SCHOOL,
+    answer_remarks,
     bring_to_review,
     complete_checklist,
     documents_of,
@@ -43,6 +44,10 @@ def test_revision_journey_logs_every_step_with_versions(app, demo):
         fire(doc, "resubmit", SCHOOL)
     db.session.rollback()
     upload(doc, SCHOOL, "v2.pdf")
+    with pytest.raises(GuardRefused, match="Ответьте на каждое замечание"):
+        fire(doc, "resubmit", SCHOOL)
+    db.session.rollback()
+    answer_remarks(doc, SCHOOL)
     fire(doc, "resubmit", SCHOOL)
     fire(doc, "start_review", CURATOR)
     review = complete_checklist(doc, CURATOR)

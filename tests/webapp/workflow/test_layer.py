@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.webapp.helpers import (
     CURATOR,
     SCHOOL,
+    answer_remarks,
     bring_to_review,
     complete_checklist,
     documents_of,
@@ -55,6 +56,7 @@ def test_who_is_told_of_each_step(app, demo):
         fire(doc, trigger, actor, comment)
         assert told_of_last_transition(doc) == expected, trigger
     upload(doc, SCHOOL, "v2.pdf")
+    answer_remarks(doc, SCHOOL)
     for trigger, actor, comment, expected in [
         ("resubmit", SCHOOL, "", {CURATOR}),
         ("start_review", CURATOR, "", {SCHOOL}),
