@@ -62,7 +62,9 @@
     var code = response.getStatus();
     // 409/423 are retried by the client; 5xx and network errors are worth a «Продолжить».
     if (code < 400 || code >= 500 || code === 409 || code === 423) return null;
-    return response.getBody() || data.msgRefused;
+    var type = response.getHeader("Content-Type") || "";
+    // Our answers are plain text in the user's language; an HTML error page is not shown raw.
+    return (type.indexOf("text/plain") === 0 && response.getBody()) || data.msgRefused;
   }
 
   function start(tus, file) {
