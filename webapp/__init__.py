@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.notifications.views import bp as notifications_bp
     from webapp.overview.views import bp as overview_bp
     from webapp.reviews.views import bp as reviews_bp
+    from webapp.uploads.views import bp as uploads_bp
 
     blueprints = (
         home_bp,
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         jobs_bp,
         peer_bp,
         peer_admin_bp,
+        uploads_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -60,6 +60,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "jobs.sweep",
         "notifications.send_email",
         "notifications.sweep_outbox",
+        "uploads.sweep_partial",
     ]
     assert set(conf["beat"].values()) <= set(conf["tasks"])
     assert conf["beat"] == {
@@ -67,6 +68,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "deadlines-escalate-overdue": "deadlines.escalate_overdue",
         "jobs-sweep": "jobs.sweep",
         "expertise-scan-deadlines": "expertise.scan_deadlines",
+        "uploads-sweep-partial": "uploads.sweep_partial",
     }
     assert (conf["acks_late"], conf["prefetch"], conf["ignore_result"]) == (True, 1, True)
     assert (conf["serializer"], conf["accept"]) == ("json", ["json"])

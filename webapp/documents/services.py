@@ -69,14 +69,7 @@ def add_version(
     document = load_for_update(document_id)
     if document is None:
         raise LookupError(document_id)
-    if not can_upload(actor, document):
-        raise UploadNotAllowed("Загружать версии может только сама школа.")
-    if document.state not in EDITABLE_STATES:
-        state = STATE_LABELS[DocumentState(document.state)]
-        raise UploadNotAllowed(
-            f"В состоянии «{state}» новую версию загрузить нельзя: "
-            "документ на проверке или утверждён."
-        )
+    ensure_may_add_version(actor, document)
     stored = store_upload(stream, filename, upload_dir(), max_upload_bytes())
     try:
         same = _same_content(document, stored.sha256)
@@ -87,6 +80,18 @@ def add_version(
     except Exception:
         discard_file(stored.stored_name)
         raise
+
+
+def ensure_may_add_version(actor: User, document: Document) -> None:
+    """Raise UploadNotAllowed unless ``actor`` may add a version to ``document`` now."""
+    if not can_upload(actor, document):
+        raise UploadNotAllowed("Загружать версии может только сама школа.")
+    if document.state not in EDITABLE_STATES:
+        state = STATE_LABELS[DocumentState(document.state)]
+        raise UploadNotAllowed(
+            f"В состоянии «{state}» новую версию загрузить нельзя: "
+            "документ на проверке или утверждён."
+        )
 
 
 def _same_content(document: Document, sha256: str) -> DocumentVersion | None:

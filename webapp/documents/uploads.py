@@ -121,6 +121,14 @@ def store_upload(
     )
 
 
+def check_declared_size(size: int, max_bytes: int) -> None:
+    """Refuse a size announced before any byte is sent (a resumable upload) by the same rules."""
+    if size == 0:
+        raise _reject("empty")
+    if size > max_bytes:
+        raise _reject("too_large", limit=_human_size(max_bytes))
+
+
 def resolve_stored(upload_dir: Path, stored_name: str) -> Path:
     """Map a generated ``stored_name`` to its path inside ``upload_dir``; ValueError otherwise."""
     match = _STORED_NAME.fullmatch(stored_name) if isinstance(stored_name, str) else None
