@@ -48,7 +48,8 @@ clean:
 
 ## Refresh the translation catalogues (then translate new entries in the .po and run it again).
 i18n: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext --add-comments=TRANSLATORS: \
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k GuardSpec:3 -k TriggerMeta:1 \
+	    --add-comments=TRANSLATORS: \
 	    --project=Ekspertiza --version=0.1.0 --copyright-holder="Ekspertiza contributors" \
 	    -o webapp/translations/messages.pot .
 	$(BIN)/pybabel update -i webapp/translations/messages.pot -d webapp/translations --ignore-obsolete

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from webapp.common.routing import DatabaseId
@@ -59,8 +59,17 @@ def _connect_subscribers() -> None:
 
 
 def select_locale() -> str:
-    """Russian first; English when the user picked it (``?lang=en`` is stored in the session)."""
+    """Russian first; English when the user picked it (``?lang=en`` is stored in the session).
+
+    The API has no session: ``?lang=`` or the ``Accept-Language`` header, Russian by default.
+    """
+    if not has_request_context():
+        return None  # a worker or a command: the default (Russian)
     lang = request.args.get("lang")
+    if request.path.startswith("/api/"):
+        if lang in ("ru", "en"):
+            return lang
+        return request.accept_languages.best_match(("ru", "en"), default="ru")
     if lang in ("ru", "en"):
         session["lang"] = lang
     return session.get("lang", "ru")

@@ -22,11 +22,20 @@ from transitions import EventData, Machine
 class WorkflowError(Exception):
     """Base class of refusals raised by :meth:`Stateful.fire`."""
 
-    def __init__(self, message: str, *, trigger: str = "", reasons: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        trigger: str = "",
+        reasons: Iterable[str] = (),
+        parts: Iterable[str] = (),
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.trigger = trigger
         self.reasons = tuple(reasons)
+        # The sentences ``message`` is made of, each a catalogue id the screen translates.
+        self.parts = tuple(parts) or (message,)
 
 
 class InvalidTransition(WorkflowError):
@@ -251,9 +260,11 @@ class Stateful:
             raise InvalidTransition(f"Неизвестное действие «{trigger}».", trigger=trigger)
         rows = self.workflow.transitions_for(trigger, str(self.state))
         if not rows:
-            raise InvalidTransition(
+            refusal = InvalidTransition(
                 f"Действие «{trigger}» невозможно в состоянии «{self.state}».", trigger=trigger
             )
+            refusal.workflow, refusal.state = self.workflow.name, str(self.state)
+            raise refusal
         failures = [self._failed_guards(row, trigger, context, skip_input) for row in rows]
         best = min(failures, key=len)
         if not best:
@@ -263,8 +274,9 @@ class Stateful:
             raise NotPermitted(
                 role_failures[0].message, trigger=trigger, reasons=[g.name for g in best]
             )
+        messages = [g.message for g in best]
         raise GuardRefused(
-            " ".join(g.message for g in best), trigger=trigger, reasons=[g.name for g in best]
+            " ".join(messages), trigger=trigger, reasons=[g.name for g in best], parts=messages
         )
 
     def _failed_guards(

@@ -69,9 +69,9 @@ class Blueprint(flask_smorest.Blueprint):
 
         def decorator(view: Callable) -> Callable:
             for status in statuses:
-                view = self.alt_response(status, schema=ErrorSchema, description=MESSAGES[status])(
-                    view
-                )
+                view = self.alt_response(
+                    status, schema=ErrorSchema, description=str(MESSAGES[status])
+                )(view)
             return view
 
         return decorator

@@ -5,20 +5,21 @@ from __future__ import annotations
 import re
 
 from flask import jsonify
+from flask_babel import get_locale, gettext, lazy_gettext
 from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
-    400: "Неверный запрос.",
-    401: "Нужна авторизация: передайте заголовок Authorization: Bearer <token>.",
-    403: "Недостаточно прав.",
-    404: "Не найдено.",
-    405: "Метод не поддерживается.",
-    409: "Документ уже изменён. Обновите данные и повторите.",
-    413: "Файл больше допустимого размера.",
-    415: "Неподдерживаемый тип содержимого запроса.",
-    422: "Проверьте данные запроса.",
-    429: "Слишком много запросов. Повторите позже.",
-    500: "Внутренняя ошибка. Попробуйте позже.",
+    400: lazy_gettext("Неверный запрос."),
+    401: lazy_gettext("Нужна авторизация: передайте заголовок Authorization: Bearer <token>."),
+    403: lazy_gettext("Недостаточно прав."),
+    404: lazy_gettext("Не найдено."),
+    405: lazy_gettext("Метод не поддерживается."),
+    409: lazy_gettext("Документ уже изменён. Обновите данные и повторите."),
+    413: lazy_gettext("Файл больше допустимого размера."),
+    415: lazy_gettext("Неподдерживаемый тип содержимого запроса."),
+    422: lazy_gettext("Проверьте данные запроса."),
+    429: lazy_gettext("Слишком много запросов. Повторите позже."),
+    500: lazy_gettext("Внутренняя ошибка. Попробуйте позже."),
 }
 
 # marshmallow / webargs messages that can reach a client, in Russian.
@@ -48,8 +49,11 @@ def error(status: int, message: str, **extra: object):
 
 
 def russian(message: str) -> str:
-    """One validation message in Russian (messages we wrote are Russian already)."""
+    """One validation message in the caller's language: ours are catalogue ids (Russian source),
+    marshmallow's are English and kept as they are for an English caller."""
     if CYRILLIC.search(message):
+        return gettext(message)
+    if str(get_locale()) == "en":
         return message
     if message in FIELD_MESSAGES:
         return FIELD_MESSAGES[message]
@@ -98,7 +102,7 @@ def handle_http_error(exc: HTTPException):
     data = getattr(exc, "data", None) or {}
     fields = field_errors(exc) if status == 422 else None
     if fields:
-        message = f"{MESSAGES[422][:-1]}: {first_problem(fields)}"
+        message = f"{str(MESSAGES[422])[:-1]}: {first_problem(fields)}"
         return error(422, message, fields=fields)
-    message = data.get("message") or MESSAGES.get(status, "Ошибка запроса.")
-    return error(status, message, **data.get("extra", {}))
+    message = data.get("message") or MESSAGES.get(status) or lazy_gettext("Ошибка запроса.")
+    return error(status, gettext(str(message)), **data.get("extra", {}))

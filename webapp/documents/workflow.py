@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from blinker import Namespace
+from flask_babel import gettext
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
@@ -48,14 +49,17 @@ def build_context(document: Document, actor: User | None, *, comment: str, syste
 
 def conflict_message(document: Document) -> str:
     """Why the caller's view is stale: the current state and who changed it last."""
-    state = STATE_LABELS[DocumentState(document.state)]
+    state = gettext(STATE_LABELS[DocumentState(document.state)])
     if not document.history:
-        return f"Документ сейчас в состоянии «{state}». Обновите страницу."
-    who = document.state_changed_by or "другой пользователь"
+        return gettext("Документ сейчас в состоянии «%(state)s». Обновите страницу.", state=state)
+    who = document.state_changed_by or gettext("другой пользователь")
     when = document.state_changed_at.strftime("%d.%m.%Y %H:%M")
-    return (
-        f"Документ уже изменён: {who}, {when} UTC. Сейчас он в состоянии «{state}». "
-        "Обновите страницу."
+    return gettext(
+        "Документ уже изменён: %(who)s, %(when)s UTC. Сейчас он в состоянии «%(state)s». "
+        "Обновите страницу.",
+        who=who,
+        when=when,
+        state=state,
     )
 
 

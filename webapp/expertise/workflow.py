@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -60,10 +61,15 @@ def build_context(
 
 
 def conflict_message(assignment: PeerAssignment) -> str:
-    state = STATE_LABELS[PeerState(assignment.state)]
-    who = assignment.state_changed_by or "другой пользователь"
+    state = gettext(STATE_LABELS[PeerState(assignment.state)])
+    who = assignment.state_changed_by or gettext("другой пользователь")
     when = assignment.state_changed_at.strftime("%d.%m.%Y %H:%M")
-    return f"Назначение уже изменено: {who}, {when} UTC. Сейчас: «{state}». Обновите страницу."
+    return gettext(
+        "Назначение уже изменено: %(who)s, %(when)s UTC. Сейчас: «%(state)s». Обновите страницу.",
+        who=who,
+        when=when,
+        state=state,
+    )
 
 
 PEER_ASSIGNMENTS = Binding(
