@@ -65,5 +65,6 @@ def load_config() -> dict:
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
         "CELERY_TASK_DEFAULT_QUEUE": os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"),
         "CAMPAIGN_CACHE_SECONDS": float(os.environ.get("CAMPAIGN_CACHE_SECONDS", "10")),
+        "OVERVIEW_CACHE_SECONDS": float(os.environ.get("OVERVIEW_CACHE_SECONDS", "10")),
         "API_TOKEN_MAX_AGE": int(os.environ.get("API_TOKEN_MAX_AGE", str(12 * 3600))),
     }

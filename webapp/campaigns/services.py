@@ -62,6 +62,15 @@ def current_campaign() -> Campaign | None:
     return db.session.merge(cached, load=False)
 
 
+def warm_campaign_cache() -> None:
+    """Put the cached open campaign into the session, so ``document.campaign`` needs no query.
+
+    A many-to-one lazy load looks in the identity map first; without the cache this does nothing.
+    """
+    if current_app.config.get("CAMPAIGN_CACHE_SECONDS", 0):
+        current_campaign()
+
+
 def _touches_campaign(objects) -> bool:
     return any(isinstance(obj, _CACHED) for obj in objects)
 
