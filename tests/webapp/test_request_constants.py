@@ -154,3 +154,15 @@ def test_overview_pages_partition_the_scope(app, demo, client, monkeypatch):
     assert len(seen) == len(set(seen)) == int(re.search(r"школ: (\d+)", first).group(1))
     monkeypatch.undo()
     assert queries.PAGE_SIZE == 50
+
+
+def test_document_page_finds_its_campaign_in_the_cache(app, demo, client):
+    document = documents_of("08-UMC")[0]
+    bring_to_review(document)
+    login(client, CURATOR)
+    assert client.get(f"/documents/{document.id}").status_code == 200  # fills the cache
+    db.session.remove()  # a new request's session, as in production
+    with statements() as seen:
+        page = client.get(f"/documents/{document.id}")
+    assert page.status_code == 200
+    assert not [s for s in seen if "FROM campaigns" in s or "FROM stages" in s], seen

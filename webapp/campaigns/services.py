@@ -59,7 +59,11 @@ def current_campaign() -> Campaign | None:
     present = db.session.identity_map.get(identity_key(Campaign, cached.id))
     if present is not None:
         return present
-    return db.session.merge(cached, load=False)
+    merged = db.session.merge(cached, load=False)
+    # The identity map holds objects weakly: keep the copy alive as long as the session, so that
+    # ``document.campaign`` later in the request finds it there.
+    db.session.info["current_campaign"] = merged
+    return merged
 
 
 def warm_campaign_cache() -> None:
