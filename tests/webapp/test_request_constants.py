@@ -166,3 +166,17 @@ def test_document_page_finds_its_campaign_in_the_cache(app, demo, client):
         page = client.get(f"/documents/{document.id}")
     assert page.status_code == 200
     assert not [s for s in seen if "FROM campaigns" in s or "FROM stages" in s], seen
+
+
+def test_a_transaction_sees_its_own_uncommitted_campaign_change(app, demo):
+    campaign = current_campaign()
+    stage = next(s for s in campaign.stages if s.code == "documents")
+    stage.ends_on = date(2004, 4, 4)
+    db.session.flush()  # not committed: the cache's own session could not see it
+    db.session.expunge_all()
+    seen = next(s for s in current_campaign().stages if s.code == "documents")
+    assert seen.ends_on == date(2004, 4, 4)
+    db.session.rollback()
+    db.session.expunge_all()
+    again = next(s for s in current_campaign().stages if s.code == "documents")
+    assert again.ends_on != date(2004, 4, 4)

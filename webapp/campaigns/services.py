@@ -42,7 +42,8 @@ def _load_current(engine) -> Campaign | None:
 def current_campaign() -> Campaign | None:
     """The newest open campaign (the project year in progress)."""
     ttl = current_app.config.get("CAMPAIGN_CACHE_SECONDS", 0)
-    if not ttl:
+    # A transaction that changed a campaign, stage or setting reads its own, uncommitted rows.
+    if not ttl or db.session.info.get("campaign_changed"):
         stmt = select(Campaign).where(Campaign.is_open).order_by(Campaign.year.desc())
         return db.session.scalars(stmt).first()
     box = current_app.extensions.setdefault("campaign_cache", {})
@@ -90,6 +91,11 @@ def _after_flush(session, flush_context) -> None:
 def _after_commit(session) -> None:
     if session.info.pop("campaign_changed", False):
         invalidate_campaign_cache()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session) -> None:
+    session.info.pop("campaign_changed", None)
 
 
 @event.listens_for(Session, "do_orm_execute")
