@@ -18,6 +18,8 @@ from flask import current_app
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from webapp.extensions import db
+
 
 class ScopeCache:
     def __init__(self, name: str, watched: Callable[[], tuple[type, ...]], ttl_key: str) -> None:
@@ -26,8 +28,10 @@ class ScopeCache:
         self.ttl_key = ttl_key
         self._generation = 0
         self._lock = threading.Lock()
+        self._flag = f"{name}_changed"
         event.listen(Session, "after_flush", self._after_flush)
         event.listen(Session, "after_commit", self._after_commit)
+        event.listen(Session, "after_rollback", self._after_rollback)
         event.listen(Session, "do_orm_execute", self._bulk)
 
     def invalidate(self) -> None:
@@ -37,8 +41,8 @@ class ScopeCache:
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
         """The cached value of ``key`` for this app, or ``compute()`` stored for the TTL."""
         ttl = current_app.config.get(self.ttl_key, 0)
-        if not ttl:
-            return compute()
+        if not ttl or db.session.info.get(self._flag):
+            return compute()  # off, or this transaction changed what the value depends on
         store = current_app.extensions.setdefault(f"cache:{self.name}", {})
         now = time.monotonic()
         entry = store.get(key)
@@ -57,15 +61,20 @@ class ScopeCache:
 
     def _after_flush(self, session, flush_context) -> None:
         if any(self._touches(objs) for objs in (session.new, session.dirty, session.deleted)):
-            session.info[f"{self.name}_changed"] = True
+            session.info[self._flag] = True
             self.invalidate()
 
     def _after_commit(self, session) -> None:
-        if session.info.pop(f"{self.name}_changed", False):
+        if session.info.pop(self._flag, False):
+            self.invalidate()
+
+    def _after_rollback(self, session) -> None:
+        if session.info.pop(self._flag, False):
             self.invalidate()
 
     def _bulk(self, state) -> None:
         if state.is_update or state.is_delete:
             watched = self._watched()
             if any(mapper.class_ in watched for mapper in state.all_mappers):
+                state.session.info[self._flag] = True
                 self.invalidate()
