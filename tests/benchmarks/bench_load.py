@@ -139,17 +139,22 @@ def server_cpu(process: subprocess.Popen) -> float:
     return total
 
 
-def postgres_cpu() -> float:
-    """CPU seconds of every PostgreSQL process so far (backends come and go: indicative)."""
-    total = 0.0
-    for proc in psutil.process_iter(["name"]):
-        if proc.info["name"] and proc.info["name"].startswith("postgres"):
+def postgres_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend serving ``database`` (by process id).
+
+    gunicorn's pooled connections keep their backends for the whole run, so the difference of
+    two snapshots over the backends alive at the end is the database's CPU for the run.
+    """
+    seconds = {}
+    for proc in psutil.process_iter(["name", "cmdline"]):
+        cmdline = " ".join(proc.info["cmdline"] or [])
+        if proc.info["name"] and proc.info["name"].startswith("postgres") and database in cmdline:
             try:
                 times = proc.cpu_times()
             except (psutil.NoSuchProcess, psutil.AccessDenied):
                 continue
-            total += times.user + times.system
-    return total
+            seconds[proc.pid] = times.user + times.system
+    return seconds
 
 
 def run_level(users: int, args, base: str, accounts_file: Path, out: Path, web) -> dict:
@@ -179,11 +184,13 @@ def run_level(users: int, args, base: str, accounts_file: Path, out: Path, web) 
     ]
     env = {**os.environ, "BENCH_ACCOUNTS": str(accounts_file)}
     load_before = os.getloadavg()
-    cpu_before, pg_before = server_cpu(web), postgres_cpu()
+    cpu_before, pg_before = server_cpu(web), postgres_cpu(args.database)
     started = time.monotonic()
     result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
     wall = time.monotonic() - started
-    cpu, pg_cpu = server_cpu(web) - cpu_before, postgres_cpu() - pg_before
+    cpu = server_cpu(web) - cpu_before
+    pg_after = postgres_cpu(args.database)
+    pg_cpu = sum(t - pg_before.get(pid, 0.0) for pid, t in pg_after.items())
     (out / f"u{users}.log").write_text(result.stdout + result.stderr)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
