@@ -8,7 +8,7 @@ from flask_smorest import abort
 from webapp.api.base import Blueprint
 from webapp.api.schemas import TokenRequest, TokenResponse
 from webapp.auth.services import authenticate, issue_token
-from webapp.extensions import limiter
+from webapp.extensions import db, limiter
 
 bp = Blueprint("api_tokens", __name__, url_prefix="/api/v1/auth", description="Токены доступа")
 
@@ -23,4 +23,5 @@ def token(credentials: dict) -> dict:
     user = authenticate(credentials["email"], credentials["password"])
     if user is None:
         abort(401, message="Неверный адрес электронной почты или пароль.")
+    db.session.commit()  # a rehashed password (authenticate) is stored
     return {"token": issue_token(user)}

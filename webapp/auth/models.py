@@ -35,6 +35,18 @@ ROLE_LABELS = {
     RoleCode.OBSERVER: "Наблюдатель",
 }
 
+# scrypt with N=2**14, r=8, p=1: about 45 ms of CPU and 16 MB per hash on this project's
+# machines (Werkzeug's default N=2**15 costs about 100 ms). See docs/load.md.
+DEFAULT_PASSWORD_HASH_METHOD = "scrypt:16384:8:1"  # noqa: S105  (a method, not a secret)
+
+
+def password_hash_method() -> str:
+    """The configured hashing method with its parameters (``PASSWORD_HASH_METHOD``)."""
+    if has_app_context():
+        return current_app.config.get("PASSWORD_HASH_METHOD") or DEFAULT_PASSWORD_HASH_METHOD
+    return DEFAULT_PASSWORD_HASH_METHOD
+
+
 _ROLE_VALUES = ", ".join(f"'{r.value}'" for r in RoleCode)
 
 
@@ -62,13 +74,19 @@ class User(UserMixin, db.Model):
         return f"{self.id}:{self.session_version}"
 
     def set_password(self, password: str) -> None:
-        method = "scrypt"
-        if has_app_context():
-            method = current_app.config.get("PASSWORD_HASH_METHOD", method)
-        self.password_hash = generate_password_hash(password, method=method)
+        self.password_hash = generate_password_hash(password, method=password_hash_method())
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    def password_needs_rehash(self) -> bool:
+        """The stored hash was made with other parameters than the configured ones.
+
+        Werkzeug writes the method with its parameters before the first ``$``
+        (``scrypt:16384:8:1$salt$hash``) and ``check_password_hash`` reads them from there, so
+        every older hash stays verifiable; a successful sign-in then stores a new one.
+        """
+        return self.password_hash.split("$", 1)[0] != password_hash_method()
 
     def roles(self) -> set[str]:
         return {m.role for m in self.memberships}

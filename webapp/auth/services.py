@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import functools
 
-from flask import current_app
+from flask import current_app, has_request_context, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from webapp.auth.models import User
+from webapp.auth.models import User, password_hash_method
 from webapp.extensions import db
 
 
 @functools.cache
-def _dummy_hash() -> str:
+def _dummy_hash(method: str) -> str:
     """A real hash to check against, so unknown e-mails take as long as wrong passwords."""
-    return generate_password_hash("not-a-password", method="scrypt")
+    return generate_password_hash("not-a-password", method=method)
+
+
+UNREAD_KEY = "ekspertiza.unread_notifications"
 
 
 def find_user_by_email(email: str) -> User | None:
@@ -28,13 +32,15 @@ def authenticate(email: str, password: str) -> User | None:
     """The active user with this e-mail and password, or None."""
     user = find_user_by_email(email)
     if user is None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(password_hash_method()), password)
         return None
-    password_ok = user.check_password(
-        password
-    )  # always hash: an inactive account answers as slowly
+    # Always hash: an inactive account answers as slowly as any other.
+    password_ok = user.check_password(password)
     if not user.active or not password_ok:
         return None
+    if user.password_needs_rehash():
+        user.set_password(password)  # the caller commits with the sign-in
+        db.session.flush()
     return user
 
 
@@ -43,10 +49,32 @@ def load_session_user(session_id: str) -> User | None:
     user_id, _, version = session_id.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = _user_with_memberships(int(user_id))
     if user is None or not user.active or user.session_version != int(version):
         return None
     return user
+
+
+def _user_with_memberships(user_id: int) -> User | None:
+    """The user, its memberships and its unread notification count in one statement.
+
+    The count is kept for this request (in its WSGI environ, which dies with the request, unlike
+    ``g`` in tests): the menu shows it on every page, and reading it here saves a round trip.
+    """
+    from webapp.notifications.models import Notification
+
+    unread = (
+        select(func.count(Notification.id))
+        .where(Notification.user_id == User.id, Notification.read_at.is_(None))
+        .scalar_subquery()
+    )
+    stmt = select(User, unread).where(User.id == user_id).options(joinedload(User.memberships))
+    row = db.session.execute(stmt).unique().first()
+    if row is None:
+        return None
+    if has_request_context():
+        request.environ[UNREAD_KEY] = row[1] or 0
+    return row[0]
 
 
 def end_all_sessions(user: User) -> None:

@@ -38,6 +38,7 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             login_user(user)
+            db.session.commit()  # a rehashed password (authenticate) is stored with the sign-in
             return redirect(_safe_next(request.args.get("next")))
         flash("Неверный адрес электронной почты или пароль.", "danger")
     return render_template("auth/login.html", form=form)

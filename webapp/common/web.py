@@ -62,8 +62,13 @@ def _template_globals() -> dict:
 
     if getattr(g, "database_down", False):
         return {"unread_notifications": 0}
-    unread = unread_count(current_user.id) if current_user.is_authenticated else 0
-    return {"unread_notifications": unread}
+    if not current_user.is_authenticated:
+        return {"unread_notifications": 0}
+    from webapp.auth.services import UNREAD_KEY
+
+    if UNREAD_KEY not in request.environ:  # the user loader reads it with the user
+        request.environ[UNREAD_KEY] = unread_count(current_user.id)
+    return {"unread_notifications": request.environ[UNREAD_KEY]}
 
 
 def _database_error(exc):

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from webapp.auth.models import User
 from webapp.auth.permissions import can_view_document
+from webapp.campaigns.services import warm_campaign_cache
 from webapp.documents.models import Document, DocumentVersion
 from webapp.extensions import db
 from webapp.orgs.models import School
@@ -28,6 +29,7 @@ def document_or_404(user: User, document_id: int) -> Document:
     document = db.session.scalars(stmt).first()
     if document is None or not can_view_document(user, document):
         abort(404)
+    warm_campaign_cache()  # the page reads document.campaign (stages, settings)
     return document
 
 

@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import RoleCode
 from webapp.auth.permissions import (
@@ -32,7 +33,7 @@ from webapp.documents.textdiff import NoText, diff_lines, extract_text
 from webapp.documents.uploads import UploadRejected, content_disposition
 from webapp.expertise.queries import peer_only, peer_panel
 from webapp.extensions import db
-from webapp.orgs.models import School
+from webapp.orgs.models import Municipality, School
 from webapp.reviews import remarks
 from webapp.reviews.forms import remark_answers_form
 from webapp.reviews.models import ANSWER_LABELS
@@ -64,7 +65,12 @@ def cabinet():
 @bp.route("/schools/<int:school_id>")
 @login_required
 def school(school_id: int):
-    school = db.session.get(School, school_id)
+    # The page and the access check read the municipality and its region: one statement.
+    school = db.session.get(
+        School,
+        school_id,
+        options=[joinedload(School.municipality).joinedload(Municipality.region)],
+    )
     if school is None or not can_view_school(current_user, school):
         abort(404)
     campaign = current_campaign()

@@ -10,11 +10,36 @@ from sqlalchemy import func, select
 from webapp.auth.models import User
 from webapp.auth.permissions import school_scope
 from webapp.campaigns.models import DocumentType
+from webapp.common.cache import ScopeCache
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.orgs.models import Municipality, School
 
-PAGE_SIZE = 100
+# 50 schools × 10 documents is about 95 KB of HTML per page (100 made 187 KB); see docs/load.md.
+PAGE_SIZE = 50
+
+
+def _watched() -> tuple[type, ...]:
+    from webapp.orgs.models import CuratorSchool, Region
+
+    return (Document, School, Municipality, Region, CuratorSchool, User)
+
+
+# Counts over a whole scope (every school of a region, or of the country) cost a scan of the
+# campaign's documents; the overview shows them on every page. OVERVIEW_CACHE_SECONDS of lag at
+# most, and none after a change in this process.
+_scope_cache = ScopeCache("overview", _watched, "OVERVIEW_CACHE_SECONDS")
+
+
+def scope_key(user: User) -> tuple:
+    """What the user's school scope depends on (a curator's scope also on the user)."""
+    roles = tuple(
+        sorted(
+            (m.role, m.region_id or 0, m.municipality_id or 0, m.school_id or 0)
+            for m in user.memberships
+        )
+    )
+    return (roles, user.id) if any(r[0] == "curator" for r in roles) else (roles,)
 
 
 @dataclass
@@ -57,7 +82,8 @@ def build_overview(
 ) -> Overview:
     """One page of the grid plus state counts over the whole filtered scope."""
     conditions = _school_filter(user, municipality_id, state, campaign_id)
-    total = db.session.scalar(select(func.count(School.id)).where(*conditions)) or 0
+    key = ("totals", scope_key(user), campaign_id, municipality_id, state)
+    total, counts = _scope_cache.get(key, lambda: _totals(conditions, campaign_id))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(page, 1), pages)
     schools = db.session.execute(
@@ -75,6 +101,13 @@ def build_overview(
         .order_by(Document.id)
     ):
         rows[school_id].cells[type_id].append((doc_id, doc_state))
+    types = list(db.session.scalars(select(DocumentType).order_by(DocumentType.position)))
+    return Overview(types, list(rows.values()), counts, total, page, pages)
+
+
+def _totals(conditions, campaign_id: int) -> tuple[int, dict[str, int]]:
+    """Schools in the filtered scope and its documents by state."""
+    total = db.session.scalar(select(func.count(School.id)).where(*conditions)) or 0
     counts = dict(
         db.session.execute(
             select(Document.state, func.count(Document.id))
@@ -83,11 +116,14 @@ def build_overview(
             .group_by(Document.state)
         ).all()
     )
-    types = list(db.session.scalars(select(DocumentType).order_by(DocumentType.position)))
-    return Overview(types, list(rows.values()), counts, total, page, pages)
+    return total, counts
 
 
 def municipalities_in_scope(user: User) -> list[tuple[int, str]]:
+    return _scope_cache.get(("municipalities", scope_key(user)), lambda: _municipalities(user))
+
+
+def _municipalities(user: User) -> list[tuple[int, str]]:
     stmt = (
         select(Municipality.id, Municipality.name)
         .join(School, School.municipality_id == Municipality.id)
