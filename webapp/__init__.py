@@ -92,6 +92,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.api import init_api
+    from webapp.auth.password import bp as password_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.campaigns.views import bp as campaigns_bp
     from webapp.documents.views import bp as documents_bp
@@ -102,6 +103,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.notifications.views import bp as notifications_bp
     from webapp.overview.views import bp as overview_bp
     from webapp.reviews.views import bp as reviews_bp
+    from webapp.setup.school import bp as school_risks_bp
+    from webapp.setup.views import bp as setup_bp
 
     blueprints = (
         home_bp,
@@ -114,6 +117,9 @@ def _register_blueprints(app: Flask) -> None:
         jobs_bp,
         peer_bp,
         peer_admin_bp,
+        password_bp,
+        setup_bp,
+        school_risks_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
