@@ -13,6 +13,7 @@ from wtforms import (
     SelectMultipleField,
     StringField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -78,7 +79,9 @@ class CampaignForm(FlaskForm):
         ],
     )
     is_open = SelectField(
-        _l("Кампания открыта"), choices=[("1", _l("да")), ("0", _l("нет"))], validate_choice=True
+        _l("Кампания открыта"),
+        choices=[SelectChoice("1", _l("да")), SelectChoice("0", _l("нет"))],
+        validate_choice=True,
     )
 
 

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
 
 from webapp.auth.permissions import can_view_school, is_school_member
 from webapp.campaigns.models import RiskFactor
@@ -40,13 +41,13 @@ def choose(school_id: int):
     )
     chosen = services.chosen_risk_ids(school.id, campaign.id)
     form = RiskChoiceForm(formdata=None, risks=sorted(chosen))
-    form.risks.choices = [(r.id, f"{r.code}. {r.name}") for r in catalogue]
+    form.risks.choices = [SelectChoice(r.id, f"{r.code}. {r.name}") for r in catalogue]
     status = 200
     if form.is_submitted():
         if not own:
             abort(403)
         form = RiskChoiceForm()
-        form.risks.choices = [(r.id, f"{r.code}. {r.name}") for r in catalogue]
+        form.risks.choices = [SelectChoice(r.id, f"{r.code}. {r.name}") for r in catalogue]
         if form.validate_on_submit():
             try:
                 services.choose_risks(school, campaign, set(form.risks.data), utcnow().date())

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from werkzeug.exceptions import Forbidden
+from wtforms.fields.choices import SelectChoice
 
 from webapp.auth.models import ROLE_LABELS, RoleCode, User
 from webapp.campaigns.models import CampaignDocumentType, DocumentType, Stage
@@ -70,13 +71,21 @@ def index():
 # --- users -----------------------------------------------------------------------------------
 
 
+NONE = SelectChoice("", "—")
+
+
+NONE = SelectChoice("", "—")
+
+
 def _invite_form() -> InviteForm:
     form = InviteForm()
-    form.role.choices = [(r, _(ROLE_LABELS[RoleCode(r)])) for r in grantable_roles(current_user)]
-    form.region_id.choices = [("", "—")] + [
-        (r.id, f"{r.code} {r.name}") for r in queries.regions_in_scope(current_user)
+    form.role.choices = [
+        SelectChoice(r, _(ROLE_LABELS[RoleCode(r)])) for r in grantable_roles(current_user)
     ]
-    form.municipality_id.choices = [("", "—"), *queries.municipalities_in_scope(current_user)]
+    regions = queries.regions_in_scope(current_user)
+    form.region_id.choices = [NONE, *(SelectChoice(r.id, f"{r.code} {r.name}") for r in regions)]
+    munis = queries.municipalities_in_scope(current_user)
+    form.municipality_id.choices = [NONE, *(SelectChoice(i, name) for i, name in munis)]
     return form
 
 
