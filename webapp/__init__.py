@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.home import bp as home_bp
     from webapp.jobs.views import bp as jobs_bp
     from webapp.notifications.views import bp as notifications_bp
+    from webapp.overview.followup_views import bp as followup_bp
     from webapp.overview.views import bp as overview_bp
     from webapp.reviews.views import bp as reviews_bp
     from webapp.setup.school import bp as school_risks_bp
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         password_bp,
         setup_bp,
         school_risks_bp,
+        followup_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
