@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
@@ -12,28 +12,28 @@ MIN_PASSWORD = 10
 
 class ForgotForm(FlaskForm):
     email = EmailField(
-        _l("Электронная почта"),
+        lazy_gettext("Электронная почта"),
         validators=[
-            DataRequired(_l("Введите адрес электронной почты.")),
-            Regexp(r"^[^@\s]+@[^@\s]+$", message=_l("Неверный адрес электронной почты.")),
-            Length(max=254, message=_l("Адрес не длиннее 254 символов.")),
+            DataRequired(lazy_gettext("Введите адрес электронной почты.")),
+            Regexp(r"^[^@\s]+@[^@\s]+$", message=lazy_gettext("Неверный адрес электронной почты.")),
+            Length(max=254, message=lazy_gettext("Адрес не длиннее 254 символов.")),
         ],
     )
 
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
-        _l("Новый пароль"),
+        lazy_gettext("Новый пароль"),
         validators=[
-            DataRequired(_l("Введите пароль.")),
+            DataRequired(lazy_gettext("Введите пароль.")),
             Length(
                 min=MIN_PASSWORD,
                 max=200,
-                message=_l("Пароль: от 10 до 200 символов."),
+                message=lazy_gettext("Пароль: от 10 до 200 символов."),
             ),
         ],
     )
     confirm = PasswordField(
-        _l("Пароль ещё раз"),
-        validators=[EqualTo("password", message=_l("Пароли не совпадают."))],
+        lazy_gettext("Пароль ещё раз"),
+        validators=[EqualTo("password", message=lazy_gettext("Пароли не совпадают."))],
     )

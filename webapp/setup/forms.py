@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -24,80 +24,89 @@ def _optional_int(value: object) -> int | None:
 
 class InviteForm(FlaskForm):
     email = EmailField(
-        _l("Электронная почта"),
+        lazy_gettext("Электронная почта"),
         validators=[
-            DataRequired(_l("Введите адрес электронной почты.")),
-            Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message=_l("Неверный адрес электронной почты.")),
-            Length(max=254, message=_l("Адрес не длиннее 254 символов.")),
+            DataRequired(lazy_gettext("Введите адрес электронной почты.")),
+            Regexp(
+                r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+                message=lazy_gettext("Неверный адрес электронной почты."),
+            ),
+            Length(max=254, message=lazy_gettext("Адрес не длиннее 254 символов.")),
         ],
     )
     full_name = StringField(
-        _l("Имя (ФИО или должность)"),
+        lazy_gettext("Имя (ФИО или должность)"),
         validators=[
-            DataRequired(_l("Укажите имя.")),
-            Length(max=200, message=_l("Имя не длиннее 200 символов.")),
+            DataRequired(lazy_gettext("Укажите имя.")),
+            Length(max=200, message=lazy_gettext("Имя не длиннее 200 символов.")),
         ],
     )
-    role = SelectField(_l("Роль"), validators=[DataRequired(_l("Выберите роль."))])
-    region_id = SelectField(_l("Регион"), coerce=_optional_int, validators=[Optional()])
+    role = SelectField(
+        lazy_gettext("Роль"), validators=[DataRequired(lazy_gettext("Выберите роль."))]
+    )
+    region_id = SelectField(lazy_gettext("Регион"), coerce=_optional_int, validators=[Optional()])
     municipality_id = SelectField(
-        _l("Муниципалитет"), coerce=_optional_int, validators=[Optional()]
+        lazy_gettext("Муниципалитет"), coerce=_optional_int, validators=[Optional()]
     )
     school_code = StringField(
-        _l("Код школы (для ролей школы и эксперта)"),
-        validators=[Optional(), Length(max=32, message=_l("Код школы не длиннее 32 символов."))],
+        lazy_gettext("Код школы (для ролей школы и эксперта)"),
+        validators=[
+            Optional(),
+            Length(max=32, message=lazy_gettext("Код школы не длиннее 32 символов.")),
+        ],
     )
 
 
 class ImportForm(FlaskForm):
-    file = FileField(_l("Файл CSV или XLSX"))
+    file = FileField(lazy_gettext("Файл CSV или XLSX"))
 
 
 class StageForm(FlaskForm):
     name = StringField(
-        _l("Название этапа"),
+        lazy_gettext("Название этапа"),
         validators=[
-            DataRequired(_l("Укажите название этапа.")),
-            Length(max=200, message=_l("Название этапа не длиннее 200 символов.")),
+            DataRequired(lazy_gettext("Укажите название этапа.")),
+            Length(max=200, message=lazy_gettext("Название этапа не длиннее 200 символов.")),
         ],
     )
     starts_on = DateField(
-        _l("Начало"), validators=[DataRequired(_l("Укажите дату начала (ГГГГ-ММ-ДД)."))]
+        lazy_gettext("Начало"),
+        validators=[DataRequired(lazy_gettext("Укажите дату начала (ГГГГ-ММ-ДД)."))],
     )
     ends_on = DateField(
-        _l("Срок (последний день)"),
-        validators=[DataRequired(_l("Укажите срок (ГГГГ-ММ-ДД)."))],
+        lazy_gettext("Срок (последний день)"),
+        validators=[DataRequired(lazy_gettext("Укажите срок (ГГГГ-ММ-ДД)."))],
     )
 
 
 class CampaignForm(FlaskForm):
     risks_per_school = IntegerField(
-        _l("Сколько рисковых направлений выбирает школа"),
+        lazy_gettext("Сколько рисковых направлений выбирает школа"),
         validators=[
-            DataRequired(_l("Укажите число от 1 до 10.")),
-            NumberRange(1, 10, message=_l("Укажите число от 1 до 10.")),
+            DataRequired(lazy_gettext("Укажите число от 1 до 10.")),
+            NumberRange(1, 10, message=lazy_gettext("Укажите число от 1 до 10.")),
         ],
     )
     is_open = SelectField(
-        _l("Кампания открыта"),
-        choices=[SelectChoice("1", _l("да")), SelectChoice("0", _l("нет"))],
+        lazy_gettext("Кампания открыта"),
+        choices=[SelectChoice("1", lazy_gettext("да")), SelectChoice("0", lazy_gettext("нет"))],
         validate_choice=True,
     )
 
 
 class TypeSettingForm(FlaskForm):
     review_days = IntegerField(
-        _l("Дней на проверку куратором"),
+        lazy_gettext("Дней на проверку куратором"),
         validators=[
-            DataRequired(_l("Укажите число дней от 1 до 90.")),
-            NumberRange(1, 90, message=_l("Укажите число дней от 1 до 90.")),
+            DataRequired(lazy_gettext("Укажите число дней от 1 до 90.")),
+            NumberRange(1, 90, message=lazy_gettext("Укажите число дней от 1 до 90.")),
         ],
     )
 
 
 class RiskChoiceForm(FlaskForm):
     risks = SelectMultipleField(
-        _l("Рисковые направления"),
+        lazy_gettext("Рисковые направления"),
         coerce=int,
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),

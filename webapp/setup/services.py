@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from webapp.auth.models import Membership, RoleCode, User
@@ -51,7 +51,7 @@ def scoped_grant(
         return Grant(role)
     value = {"region": region_id, "municipality": municipality_id, "school": school_id}[area]
     if value is None:
-        raise SetupRefused(_l("Для этой роли укажите регион, муниципалитет или школу."))
+        raise SetupRefused(lazy_gettext("Для этой роли укажите регион, муниципалитет или школу."))
     return Grant(role, **{f"{area}_id": value})
 
 
@@ -61,7 +61,7 @@ def invite_user(actor: User, email: str, full_name: str, grant: Grant) -> tuple[
     Returns the user and whether an invitation link was sent.
     """
     if not can_grant(actor, grant):
-        raise SetupRefused(_l("Эту роль в этой области вы назначить не можете."), 403)
+        raise SetupRefused(lazy_gettext("Эту роль в этой области вы назначить не можете."), 403)
     user = find_user_by_email(email)
     invited = user is None
     if user is None:
@@ -69,11 +69,11 @@ def invite_user(actor: User, email: str, full_name: str, grant: Grant) -> tuple[
         user.password_hash = unusable_password_hash()
         db.session.add(user)
     elif not user.active:
-        raise SetupRefused(_l("Пользователь с этим адресом отключён."))
+        raise SetupRefused(lazy_gettext("Пользователь с этим адресом отключён."))
     held = {(m.role, m.region_id, m.municipality_id, m.school_id) for m in user.memberships}
     key = (grant.role, grant.region_id, grant.municipality_id, grant.school_id)
     if key in held:
-        raise SetupRefused(_l("У пользователя уже есть эта роль."))
+        raise SetupRefused(lazy_gettext("У пользователя уже есть эта роль."))
     user.memberships.append(
         Membership(
             role=grant.role,
@@ -91,19 +91,19 @@ def invite_user(actor: User, email: str, full_name: str, grant: Grant) -> tuple[
 def deactivate_user(actor: User, user: User) -> None:
     """Switch the account off and end its sessions; it keeps its history."""
     if not can_manage_user(actor, user):
-        raise SetupRefused(_l("Этого пользователя вы отключить не можете."), 403)
+        raise SetupRefused(lazy_gettext("Этого пользователя вы отключить не можете."), 403)
     user.active = False
     end_all_sessions(user)
 
 
 def assign_curator(actor: User, school: School, curator: User) -> CuratorSchool:
     if not can_assign_curator(actor, school, curator):
-        raise SetupRefused(_l("Этого куратора этой школе назначить нельзя."), 403)
+        raise SetupRefused(lazy_gettext("Этого куратора этой школе назначить нельзя."), 403)
     stmt = select(CuratorSchool).where(
         CuratorSchool.school_id == school.id, CuratorSchool.curator_id == curator.id
     )
     if db.session.scalars(stmt).first() is not None:
-        raise SetupRefused(_l("Этот куратор уже закреплён за школой."))
+        raise SetupRefused(lazy_gettext("Этот куратор уже закреплён за школой."))
     link = CuratorSchool(curator_id=curator.id, school_id=school.id)
     db.session.add(link)
     db.session.flush()
@@ -113,14 +113,14 @@ def assign_curator(actor: User, school: School, curator: User) -> CuratorSchool:
 def unassign_curator(actor: User, link: CuratorSchool) -> None:
     curator = db.session.get(User, link.curator_id)
     if not can_assign_curator(actor, link.school, curator):
-        raise SetupRefused(_l("Снять этого куратора вы не можете."), 403)
+        raise SetupRefused(lazy_gettext("Снять этого куратора вы не можете."), 403)
     db.session.delete(link)
     db.session.flush()
 
 
 def update_stage(stage: Stage, name: str, starts_on: date, ends_on: date) -> None:
     if ends_on < starts_on:
-        raise SetupRefused(_l("Этап не может закончиться раньше, чем начался."))
+        raise SetupRefused(lazy_gettext("Этап не может закончиться раньше, чем начался."))
     stage.name, stage.starts_on, stage.ends_on = name.strip(), starts_on, ends_on
     db.session.flush()
 
@@ -157,10 +157,10 @@ def choose_risks(school: School, campaign: Campaign, risk_ids: set[int], today: 
     while it is an untouched draft (no file, no history), else the change is refused.
     """
     if not campaign.window_open(RISK_STAGE, today):
-        raise SetupRefused(_l("Срок выбора рисковых направлений истёк."))
+        raise SetupRefused(lazy_gettext("Срок выбора рисковых направлений истёк."))
     if len(risk_ids) != campaign.risks_per_school:
         raise SetupRefused(
-            _l("Выберите ровно %(n)d рисковых направления.", n=campaign.risks_per_school)
+            lazy_gettext("Выберите ровно %(n)d рисковых направления.", n=campaign.risks_per_school)
         )
     active = set(
         db.session.scalars(
@@ -170,7 +170,7 @@ def choose_risks(school: School, campaign: Campaign, risk_ids: set[int], today: 
         )
     )
     if not risk_ids <= active:
-        raise SetupRefused(_l("Такого рискового направления нет в каталоге кампании."))
+        raise SetupRefused(lazy_gettext("Такого рискового направления нет в каталоге кампании."))
     before = chosen_risk_ids(school.id, campaign.id)
     _drop_programmes(school, campaign, before - risk_ids)
     for risk_id in before - risk_ids:
@@ -200,7 +200,7 @@ def _drop_programmes(school: School, campaign: Campaign, risk_ids: set[int]) -> 
     for document in db.session.scalars(stmt):
         if document.latest_version_number or document.history:
             raise SetupRefused(
-                _l(
+                lazy_gettext(
                     "Направление «%(title)s» снять нельзя: по нему уже загружена программа.",
                     title=document.risk_factor.name,
                 )
