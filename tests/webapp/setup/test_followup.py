@@ -6,6 +6,7 @@ import io
 from datetime import date, timedelta
 
 import openpyxl
+import pytest
 from sqlalchemy import select
 
 from tests.support import login
@@ -39,6 +40,10 @@ def sheet(response) -> list[list]:
     return [list(row) for row in book.active.iter_rows(values_only=True)]
 
 
+BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
+
+@BOTH
 def test_overdue_documents_shares_and_silent_schools(app, demo, client):
     docs = documents_of("08-UMC")
     approve(docs[0])
@@ -86,6 +91,7 @@ def test_followup_export_is_scoped_and_escaped(app, demo, client):
     assert {r[5] for r in rows[1:]} == {"да"}
 
 
+@BOTH
 def test_queue_shows_every_curated_school_and_exports(app, demo, client):
     login(client, CURATOR)
     curated = db.session.scalars(

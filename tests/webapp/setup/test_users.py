@@ -43,6 +43,7 @@ def link_of(email: str) -> str:
     return re.search(r"(/password/set/invite/\S+)", note.body).group(1)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_admin_invites_a_regional_coordinator_who_sets_a_password(app, demo, client):
     login(client, ADMIN)
     response = invite(
@@ -125,6 +126,7 @@ def test_invite_form_offers_only_grantable_roles(app, demo, client):
     assert str(region("38").id) not in re.findall(r'value="(\d+)"', regions)
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
 def test_coordinator_lists_and_deactivates_only_its_scope(app, demo, client):
     login(client, COORD_08)
     html = client.get("/setup/users").get_data(as_text=True)
