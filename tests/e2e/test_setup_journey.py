@@ -1,6 +1,7 @@
 """The set-up journey in Chromium: the admin invites a regional coordinator (the e-mail is caught
-by the test's SMTP server), who sets a password, invites a curator and assigns it to a school; the
-admin sets a stage deadline; the school chooses its risks and its programmes follow."""
+by the test's SMTP server), who sets a password, invites a curator and assigns it to a school,
+and sets the stage deadline of its region (the admin the federal one); the school chooses its
+risks and its programmes follow."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import re
 import shutil
 import threading
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -157,19 +159,26 @@ def test_setup_journey(world, browser: Browser) -> None:
     expect(page.get_by_role("alert")).to_contain_text("Новый куратор закреплён(а) за школой")
     expect(page.locator("tr[data-school-code='08-UMC']")).to_contain_text("Новый куратор")
     assert page.locator("tr[data-school-code='38-VER']").count() == 0
-    # The coordinator sees the calendar but does not edit it.
+    # The coordinator sets the documents stage deadline of its region (the federal calendar
+    # itself is the admin's: no form for it here).
     page.goto(f"{base}/setup/campaign")
-    expect(page.locator("#stages")).to_be_visible()
     assert page.locator("form[id^='stage-']").count() == 0
+    regional = (date.today() + timedelta(days=30)).isoformat()
+    form = page.locator("tr[data-stage='documents'] form[data-region='08']")
+    form.locator("input[type=date]").fill(regional)
+    form.get_by_role("button", name="Задать срок региона").click()
+    expect(page.get_by_role("alert")).to_contain_text(f"срок в регионе — {regional}")
+    expect(page.locator("tr[data-stage='documents'] .region-deadlines")).to_contain_text(regional)
     sign_out(page)
 
-    # The admin sets the documents stage deadline.
+    # The admin moves the federal deadline of the stage.
+    federal = (date.today() + timedelta(days=200)).isoformat()
     sign_in(page, base, ADMIN)
     page.goto(f"{base}/setup/campaign")
     stage = page.locator("tr[data-stage='documents']")
-    stage.get_by_label("Срок (последний день)").fill("2026-12-25")
+    stage.get_by_label("Срок (последний день)").fill(federal)
     stage.get_by_role("button", name="Сохранить").click()
-    expect(page.get_by_role("alert")).to_contain_text("срок — 2026-12-25")
+    expect(page.get_by_role("alert")).to_contain_text(f"срок — {federal}")
     sign_out(page)
 
     # The school chooses three other risk directions; its programmes follow.

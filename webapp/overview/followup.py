@@ -70,9 +70,10 @@ def end_of_day(day: date) -> datetime:
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
 
 
-def documents_deadline(campaign: Campaign) -> datetime | None:
+def documents_deadline(campaign: Campaign, region_id: int | None = None) -> datetime | None:
+    """End of the last day of the documents stage in a region (its own deadline if set)."""
     stage = next((s for s in campaign.stages if s.code == "documents"), None)
-    return end_of_day(stage.ends_on) if stage else None
+    return end_of_day(stage.ends_on_for(region_id)) if stage else None
 
 
 def due_of(
@@ -91,9 +92,11 @@ def _scoped(user: User, campaign_id: int):
 
 def due_rows(user: User, campaign: Campaign, *, overdue_only: bool = False) -> list[DueRow]:
     """Every document of the scope with its due date, oldest due first."""
-    now, deadline = utcnow(), documents_deadline(campaign)
+    now = utcnow()
+    deadlines: dict[int, datetime | None] = {}
     stmt = (
         select(
+            Municipality.region_id,
             Document.id,
             School.id,
             School.short_name,
@@ -108,8 +111,12 @@ def due_rows(user: User, campaign: Campaign, *, overdue_only: bool = False) -> l
         .order_by(Municipality.name, School.short_name, Document.id)
     )
     rows = []
-    for doc_id, school_id, school, muni, title, state, due_at in db.session.execute(stmt):
-        due = due_of(state, due_at, deadline)
+    for region_id, doc_id, school_id, school, muni, title, state, due_at in db.session.execute(
+        stmt
+    ):
+        if region_id not in deadlines:
+            deadlines[region_id] = documents_deadline(campaign, region_id)
+        due = due_of(state, due_at, deadlines[region_id])
         overdue = due is not None and due < now
         if overdue or not overdue_only:
             rows.append(DueRow(doc_id, school_id, school, muni, title, state, due, overdue))

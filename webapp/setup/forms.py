@@ -111,3 +111,10 @@ class RiskChoiceForm(FlaskForm):
         widget=ListWidget(prefix_label=False),
         option_widget=CheckboxInput(),
     )
+
+
+class RegionDeadlineForm(FlaskForm):
+    region_id = IntegerField(validators=[DataRequired()])
+    ends_on = DateField(
+        lazy_gettext("Срок в регионе (пусто — федеральный)"), validators=[Optional()]
+    )

@@ -41,6 +41,10 @@ def regions_in_scope(actor: User) -> list[Region]:
     return list(db.session.scalars(stmt))
 
 
+def all_regions() -> list[Region]:
+    return list(db.session.scalars(select(Region).order_by(Region.code)))
+
+
 def municipalities_in_scope(actor: User) -> list[tuple[int, str]]:
     stmt = (
         select(Municipality.id, Region.name, Municipality.name)

@@ -73,6 +73,7 @@ def choose(school_id: int):
         form=form,
         own=own,
         stage=stage,
-        window_open=campaign.window_open(RISK_STAGE, utcnow().date()),
+        window_open=campaign.window_open(RISK_STAGE, utcnow().date(), school.region_id),
+        deadline=stage.ends_on_for(school.region_id) if stage else None,
         chosen=[r for r in catalogue if r.id in chosen],
     ), status

@@ -17,10 +17,12 @@ from webapp.campaigns.models import (
     Campaign,
     CampaignDocumentType,
     DocumentType,
+    RegionStageDeadline,
     RiskFactor,
     SchoolRisk,
     Stage,
 )
+from webapp.common.time import utcnow
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.notifications.account import queue_password_link
@@ -31,6 +33,7 @@ from webapp.setup.permissions import (
     can_assign_curator,
     can_grant,
     can_manage_user,
+    region_ids,
 )
 
 
@@ -121,7 +124,37 @@ def unassign_curator(actor: User, link: CuratorSchool) -> None:
 def update_stage(stage: Stage, name: str, starts_on: date, ends_on: date) -> None:
     if ends_on < starts_on:
         raise SetupRefused(lazy_gettext("Этап не может закончиться раньше, чем начался."))
+    if any(d.ends_on > ends_on for d in stage.region_deadlines):
+        raise SetupRefused(
+            lazy_gettext("Сначала сократите сроки регионов: они позже нового федерального срока.")
+        )
     stage.name, stage.starts_on, stage.ends_on = name.strip(), starts_on, ends_on
+    db.session.flush()
+
+
+def set_region_deadline(actor: User, stage: Stage, region_id: int, ends_on: date | None) -> None:
+    """A regional coordinator's own (earlier) deadline of a stage; None removes it."""
+    regions = region_ids(actor)
+    if regions is not None and region_id not in regions:
+        raise SetupRefused(lazy_gettext("Срок этого региона вы менять не можете."), 403)
+    own = next((d for d in stage.region_deadlines if d.region_id == region_id), None)
+    if ends_on is None:
+        if own is not None:
+            stage.region_deadlines.remove(own)
+        db.session.flush()
+        return
+    if not stage.starts_on <= ends_on <= stage.ends_on:
+        raise SetupRefused(
+            lazy_gettext(
+                "Срок региона — между началом этапа (%(start)s) и федеральным сроком (%(end)s).",
+                start=stage.starts_on.isoformat(),
+                end=stage.ends_on.isoformat(),
+            )
+        )
+    if own is None:
+        own = RegionStageDeadline(region_id=region_id, ends_on=ends_on)
+        stage.region_deadlines.append(own)
+    own.ends_on, own.set_by_id, own.set_at = ends_on, actor.id, utcnow()
     db.session.flush()
 
 
@@ -156,7 +189,7 @@ def choose_risks(school: School, campaign: Campaign, risk_ids: set[int], today: 
     A programme is created for each new risk; the programme of a dropped risk is removed only
     while it is an untouched draft (no file, no history), else the change is refused.
     """
-    if not campaign.window_open(RISK_STAGE, today):
+    if not campaign.window_open(RISK_STAGE, today, school.municipality.region_id):
         raise SetupRefused(lazy_gettext("Срок выбора рисковых направлений истёк."))
     if len(risk_ids) != campaign.risks_per_school:
         raise SetupRefused(

@@ -26,6 +26,7 @@ from webapp.setup.forms import (
     CampaignForm,
     ImportForm,
     InviteForm,
+    RegionDeadlineForm,
     StageForm,
     TypeSettingForm,
 )
@@ -60,7 +61,10 @@ def _refused(exc: SetupRefused):
     if exc.status == 403:
         return current_app.handle_user_exception(Forbidden())
     flash(str(exc), "danger")
-    return redirect(request.referrer or url_for(".index"))
+    back = request.referrer or ""
+    if not back.startswith(request.host_url):  # only back to a page of this site
+        back = url_for(".index")
+    return redirect(back)
 
 
 @bp.route("/")
@@ -282,6 +286,11 @@ def campaign():
         ),
         stage_form=StageForm,
         setting_form=TypeSettingForm,
+        own_regions=queries.regions_in_scope(current_user) if not is_admin(current_user) else [],
+        region_names={r.id: r.name for r in queries.all_regions()},
+        visible_region=lambda rid: (
+            is_admin(current_user) or rid in (region_ids(current_user) or ())
+        ),
     )
 
 
@@ -319,6 +328,31 @@ def save_stage(stage_id: int):
         _("Этап «%(name)s»: срок — %(date)s.", name=stage.name, date=stage.ends_on.isoformat()),
         "success",
     )
+    return redirect(url_for(".campaign"))
+
+
+@bp.route("/campaign/stages/<int:stage_id>/region", methods=["POST"])
+def save_region_deadline(stage_id: int):
+    if not is_admin(current_user) and not region_ids(current_user):
+        abort(403)
+    stage = db.session.get(Stage, stage_id)
+    if stage is None:
+        abort(404)
+    form = RegionDeadlineForm()
+    if not form.validate_on_submit():
+        flash(first_error(form), "danger")
+        return redirect(url_for(".campaign"))
+    services.set_region_deadline(current_user, stage, form.region_id.data, form.ends_on.data)
+    db.session.commit()
+    if form.ends_on.data:
+        message = _(
+            "Этап «%(name)s»: срок в регионе — %(date)s.",
+            name=stage.name,
+            date=form.ends_on.data.isoformat(),
+        )
+    else:
+        message = _("Этап «%(name)s»: в регионе действует федеральный срок.", name=stage.name)
+    flash(message, "success")
     return redirect(url_for(".campaign"))
 
 
