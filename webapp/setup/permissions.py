@@ -44,28 +44,31 @@ AREA_OF_ROLE = {
 
 @dataclass(frozen=True)
 class Grant:
-    """A role in a scope, with the scope resolved to its region and municipality."""
+    """A role in a scope (the membership's columns) and the area that scope lies in."""
 
     role: str
     region_id: int | None = None
     municipality_id: int | None = None
     school_id: int | None = None
+    in_region: int | None = None
+    in_municipality: int | None = None
 
-    def region(self) -> int | None:
-        if self.region_id is not None:
-            return self.region_id
-        if self.municipality_id is not None:
-            return db.session.get(Municipality, self.municipality_id).region_id
-        if self.school_id is not None:
-            return db.session.get(School, self.school_id).municipality.region_id
-        return None
 
-    def municipality(self) -> int | None:
-        if self.municipality_id is not None:
-            return self.municipality_id
-        if self.school_id is not None:
-            return db.session.get(School, self.school_id).municipality_id
-        return None
+def grant_in(
+    role: str,
+    region_id: int | None = None,
+    municipality_id: int | None = None,
+    school_id: int | None = None,
+) -> Grant:
+    """The grant with its area read from the database (unknown places give no area)."""
+    in_region, in_municipality = region_id, municipality_id
+    if school_id is not None:
+        school = db.session.get(School, school_id)
+        in_municipality = school.municipality_id if school else None
+    if in_municipality is not None:
+        municipality = db.session.get(Municipality, in_municipality)
+        in_region = municipality.region_id if municipality else None
+    return Grant(role, region_id, municipality_id, school_id, in_region, in_municipality)
 
 
 def can_set_up(user: User) -> bool:
@@ -85,21 +88,28 @@ def _membership_grants(m: Membership, grant: Grant) -> bool:
     if m.role == R.ADMIN:
         return True
     if m.role == R.REGIONAL_COORDINATOR:
-        return grant.role in REGIONAL_GRANTS and grant.region() == m.region_id
+        return grant.role in REGIONAL_GRANTS and grant.in_region == m.region_id
     if m.role == R.MUNICIPAL_COORDINATOR:
-        return grant.role in MUNICIPAL_GRANTS and grant.municipality() == m.municipality_id
+        return grant.role in MUNICIPAL_GRANTS and grant.in_municipality == m.municipality_id
     return False
 
 
 def grant_of(m: Membership) -> Grant:
-    return Grant(m.role, m.region_id, m.municipality_id, m.school_id)
+    return grant_in(m.role, m.region_id, m.municipality_id, m.school_id)
 
 
 def can_manage_user(actor: User, user: User) -> bool:
     """The actor could have granted every role the user holds (and it is not the actor)."""
-    if actor.id == user.id or not user.memberships:
-        return is_admin(actor) and actor.id != user.id
-    return all(can_grant(actor, grant_of(m)) for m in user.memberships)
+    return can_manage(actor, user.id, [grant_of(m) for m in user.memberships])
+
+
+def can_manage(actor: User, user_id: int, grants: list[Grant]) -> bool:
+    """Nobody manages itself; a user without roles only the admin; else every grant in reach."""
+    if actor.id == user_id:
+        return False
+    if not grants:
+        return is_admin(actor)
+    return all(can_grant(actor, grant) for grant in grants)
 
 
 def grantable_roles(actor: User) -> list[str]:

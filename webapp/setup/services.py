@@ -33,6 +33,7 @@ from webapp.setup.permissions import (
     can_assign_curator,
     can_grant,
     can_manage_user,
+    grant_in,
     region_ids,
 )
 
@@ -51,11 +52,11 @@ def scoped_grant(
     """The role in the one scope column it is held in; a missing scope is refused."""
     area = AREA_OF_ROLE.get(RoleCode(role))
     if area is None:
-        return Grant(role)
+        return grant_in(role)
     value = {"region": region_id, "municipality": municipality_id, "school": school_id}[area]
     if value is None:
         raise SetupRefused(lazy_gettext("Для этой роли укажите регион, муниципалитет или школу."))
-    return Grant(role, **{f"{area}_id": value})
+    return grant_in(role, **{f"{area}_id": value})
 
 
 def invite_user(actor: User, email: str, full_name: str, grant: Grant) -> tuple[User, bool]:

@@ -99,12 +99,13 @@ def users():
     role = request.args.get("role", "")
     if role not in {r.value for r in RoleCode}:
         role = ""
-    rows = queries.users_in_scope(
-        current_user, q=q, role=role, page=request.args.get("page", 1, type=int)
-    )
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows = queries.users_in_scope(current_user, q=q, role=role, page=page)
     return render_template(
         "setup/users.html",
         rows=rows,
+        page=page,
+        more=len(rows) == queries.PAGE_SIZE,
         q=q,
         role=role,
         form=_invite_form(),

@@ -111,6 +111,13 @@ def test_grant_rules(app, demo, client, actor, role, scope_key, allowed):
     if allowed:
         assert response.status_code == 302
         assert [m.role for m in created.memberships] == [role]
+        held = created.memberships[0]
+        expected = {
+            "region_id": held.region_id,
+            "municipality_id": held.municipality_id,
+            "school_code": db.session.get(School, held.school_id).code if held.school_id else None,
+        }
+        assert {k: v for k, v in expected.items() if v is not None} == scopes[scope_key]
     else:
         assert response.status_code in (302, 403)
         assert created is None
@@ -187,3 +194,66 @@ def test_schools_and_curators_get_403_on_setup(app, demo, client, email):
         db.session.scalar(select(db.func.count(Membership.id)).where(Membership.role == "admin"))
         == 1
     )
+
+
+def _listed(client) -> str:
+    return client.get("/setup/users").get_data(as_text=True).split('id="users"')[1]
+
+
+def test_regional_coordinator_lists_region_scoped_and_municipal_roles_of_its_region(
+    app, demo, client
+):
+    login(client, COORD_08)
+    listed = _listed(client)
+    assert CURATOR in listed  # a curator held in region 08
+    assert COORD_08 in listed  # its own region membership
+    assert "school.08-sol@ekspertiza.local" in listed
+    assert COORD_38 not in listed and MUN_ZALARI not in listed
+    # A municipal coordinator of a Kalmykia municipality is listed and manageable.
+    muni_08 = db.session.scalar(select(School).where(School.code == "08-UMC")).municipality_id
+    assert (
+        invite(
+            client, "mun.08@example.org", "municipal_coordinator", municipality_id=muni_08
+        ).status_code
+        == 302
+    )
+    assert "mun.08@example.org" in _listed(client)
+    assert (
+        client.post(f"/setup/users/{user('mun.08@example.org').id}/deactivate").status_code == 302
+    )
+    # A region-held curator of its region is manageable too.
+    assert client.post(f"/setup/users/{user(CURATOR).id}/deactivate").status_code == 302
+    db.session.expire_all()
+    assert not user("mun.08@example.org").active and not user(CURATOR).active
+
+
+def test_municipal_coordinator_lists_its_municipality_only(app, demo, client):
+    login(client, MUN_ZALARI)
+    assert (
+        invite(
+            client, "mun.zalari2@example.org", "municipal_coordinator", municipality_id=zalari().id
+        ).status_code
+        == 302
+    )
+    listed = _listed(client)
+    assert "school.38-ver@ekspertiza.local" in listed
+    assert "mun.zalari2@example.org" in listed and MUN_ZALARI in listed
+    assert COORD_38 not in listed and CURATOR not in listed and SCHOOL not in listed
+    assert (
+        client.post(
+            f"/setup/users/{user('school.38-ver@ekspertiza.local').id}/deactivate"
+        ).status_code
+        == 302
+    )
+    assert client.post(f"/setup/users/{user(SCHOOL).id}/deactivate").status_code == 404
+
+
+def test_unknown_school_or_municipality_gives_no_area(app, demo):
+    from webapp.setup.permissions import grant_in
+
+    assert grant_in("school", school_id=10**9).in_region is None
+    assert grant_in("municipal_coordinator", municipality_id=10**9).in_region is None
+    known = grant_in(
+        "school", school_id=db.session.scalar(select(School.id).where(School.code == "38-VER"))
+    )
+    assert (known.in_region, known.in_municipality) == (region("38").id, zalari().id)
