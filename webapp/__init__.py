@@ -101,6 +101,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from webapp.api import init_api
+    from webapp.auth.password import bp as password_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.campaigns.views import bp as campaigns_bp
     from webapp.documents.views import bp as documents_bp
@@ -109,8 +110,11 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.home import bp as home_bp
     from webapp.jobs.views import bp as jobs_bp
     from webapp.notifications.views import bp as notifications_bp
+    from webapp.overview.followup_views import bp as followup_bp
     from webapp.overview.views import bp as overview_bp
     from webapp.reviews.views import bp as reviews_bp
+    from webapp.setup.school import bp as school_risks_bp
+    from webapp.setup.views import bp as setup_bp
     from webapp.uploads.views import bp as uploads_bp
 
     blueprints = (
@@ -125,6 +129,10 @@ def _register_blueprints(app: Flask) -> None:
         peer_bp,
         peer_admin_bp,
         uploads_bp,
+        password_bp,
+        setup_bp,
+        school_risks_bp,
+        followup_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

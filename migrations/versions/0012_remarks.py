@@ -1,7 +1,7 @@
 """the remarks thread: each remark of a return, the school's answer and the version it led to
 
 Revision ID: 0012_remarks
-Revises: 0006_one_open_review
+Revises: 0011_setup
 """
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = "0012_remarks"
-down_revision = "0006_one_open_review"
+down_revision = "0011_setup"
 branch_labels = None
 depends_on = None
 

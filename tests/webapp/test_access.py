@@ -7,7 +7,15 @@ import pytest
 from tests.support import login
 from tests.webapp.helpers import CURATOR, SCHOOL, bring_to_review, documents_of
 
-PUBLIC = {"auth.login", "static", "api_tokens.token", "api-docs.openapi_json", "bootstrap.static"}
+PUBLIC = {
+    "auth.login",
+    "static",
+    "api_tokens.token",
+    "api-docs.openapi_json",
+    "bootstrap.static",
+    "password.forgot",  # anyone may ask for a link (same answer for unknown addresses)
+    "password.set_password",  # the signed single-use link is the credential
+}
 
 OUTSIDERS = [
     "school.08-sol@ekspertiza.local",  # another school of the same region
@@ -28,6 +36,10 @@ def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
         "pairing_id": 1,
         "assignment_id": 1,
         "upload_id": "0" * 32,
+        "user_id": 1,
+        "link_id": 1,
+        "stage_id": 1,
+        "setting_id": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -27,12 +27,13 @@ class Campaign(db.Model):
     def setting_for(self, document_type_id: int) -> CampaignDocumentType | None:
         return next((s for s in self.settings if s.document_type_id == document_type_id), None)
 
-    def window_open(self, stage_code: str, today: date) -> bool:
-        """True while the campaign is open and the stage (if defined) has not ended."""
+    def window_open(self, stage_code: str, today: date, region_id: int | None = None) -> bool:
+        """True while the campaign is open and the stage (if defined) has not ended; a region's
+        own deadline (never later than the federal one) ends it earlier for that region."""
         if not self.is_open:
             return False
         stage = next((s for s in self.stages if s.code == stage_code), None)
-        return stage is None or stage.starts_on <= today <= stage.ends_on
+        return stage is None or stage.starts_on <= today <= stage.ends_on_for(region_id)
 
 
 class Stage(db.Model):
@@ -45,6 +46,29 @@ class Stage(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     starts_on: Mapped[date]
     ends_on: Mapped[date]
+
+    region_deadlines: Mapped[list[RegionStageDeadline]] = relationship(
+        lazy="selectin", cascade="all, delete-orphan"
+    )
+
+    def ends_on_for(self, region_id: int | None) -> date:
+        """The last day of the stage in a region: its own deadline if set, else the federal."""
+        own = next((d for d in self.region_deadlines if d.region_id == region_id), None)
+        return min(own.ends_on, self.ends_on) if own else self.ends_on
+
+
+class RegionStageDeadline(db.Model):
+    """A regional coordinator's earlier deadline of a stage for its region."""
+
+    __tablename__ = "region_stage_deadlines"
+    __table_args__ = (UniqueConstraint("stage_id", "region_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    stage_id: Mapped[int] = mapped_column(ForeignKey("stages.id", ondelete="CASCADE"), index=True)
+    region_id: Mapped[int] = mapped_column(ForeignKey("regions.id"), index=True)
+    ends_on: Mapped[date]
+    set_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class RiskFactor(db.Model):

@@ -162,7 +162,7 @@ def _create_people(schools: dict[str, School], password: str) -> None:
             f"curator{index}@{DOMAIN}",
             f"Куратор {index} (демо)",
             password,
-            Membership(role=RoleCode.CURATOR),
+            Membership(role=RoleCode.CURATOR, region_id=group[0].municipality.region_id),
         )
         db.session.flush()
         db.session.add_all(CuratorSchool(curator_id=curator.id, school_id=s.id) for s in group)

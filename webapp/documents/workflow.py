@@ -39,7 +39,9 @@ def build_context(document: Document, actor: User | None, *, comment: str, syste
         has_file=document.has_file,
         has_new_version=document.has_new_version,
         checklist_complete=bool(facts.get("checklist_complete", False)),
-        window_open=document.campaign.window_open(SUBMISSION_STAGE, utcnow().date()),
+        window_open=document.campaign.window_open(
+            SUBMISSION_STAGE, utcnow().date(), document.school.municipality.region_id
+        ),
         needs_peer_stage=bool(setting and setting.needs_peer_review),
         peer_assignments_open=bool(facts.get("peer_assignments_open", False)),
         remarks_open=bool(facts.get("remarks_open", False)),

@@ -11,6 +11,7 @@ from webapp.common.forms import first_error
 from webapp.documents.messages import verdict_message
 from webapp.documents.queries import document_or_404
 from webapp.extensions import db
+from webapp.overview.followup import curated_statuses
 from webapp.reviews import remarks, services
 from webapp.reviews.forms import checklist_form, remark_answers_form
 from webapp.reviews.models import ANSWER_LABELS, VERDICT_LABELS
@@ -28,7 +29,10 @@ def queue():
         abort(403)
     campaign = current_campaign()
     rows = curator_queue(current_user.id, campaign.id) if campaign else []
-    return render_template("reviews/queue.html", rows=rows, state_labels=STATE_LABELS)
+    schools = curated_statuses(current_user.id, campaign.id) if campaign else []
+    return render_template(
+        "reviews/queue.html", rows=rows, schools=schools, state_labels=STATE_LABELS
+    )
 
 
 @bp.route("/documents/<int:document_id>/review", methods=["GET", "POST"])
