@@ -28,6 +28,7 @@ from webapp.common.forms import first_error
 from webapp.documents import services
 from webapp.documents.forms import DiffForm, TransitionForm, UploadForm
 from webapp.documents.messages import done_message
+from webapp.documents.next_step import NEXT_STEP, SCHOOL_TURN, submission_deadline
 from webapp.documents.queries import document_or_404, last_remark, school_documents, version_or_404
 from webapp.documents.textdiff import NoText, diff_lines, extract_text
 from webapp.documents.uploads import UploadRejected, content_disposition
@@ -82,6 +83,9 @@ def school(school_id: int):
         documents=documents,
         state_labels=STATE_LABELS,
         own=is_school_member(current_user, school.id),
+        deadline=submission_deadline(campaign, school.municipality.region_id),
+        next_step=NEXT_STEP,
+        school_turn=SCHOOL_TURN,
     )
 
 

@@ -160,3 +160,32 @@ def test_too_large_file_names_the_limit_and_leads_back(app, demo, client):
     assert response.status_code == 413
     assert "Файл больше допустимых 2 МБ" in html
     assert f'href="/documents/{doc.id}" id="error-back"' in html
+
+
+def test_the_cabinet_shows_the_deadline_and_what_comes_next(app, demo, client):
+    from datetime import timedelta
+
+    from webapp.campaigns.services import current_campaign
+    from webapp.common.time import utcnow
+
+    docs = documents_of("08-UMC")
+    upload(docs[0], SCHOOL)
+    fire(docs[0], "submit", SCHOOL)
+    stage = next(s for s in current_campaign().stages if s.code == "documents")
+    stage.ends_on = utcnow().date() + timedelta(days=5)
+    db.session.commit()
+    login(client, SCHOOL)
+    html = client.get("/cabinet", follow_redirects=True).get_data(as_text=True)
+    banner = html[html.index('id="deadline"') :][:600]
+    ends = stage.ends_on.strftime("%d.%m.%Y")
+    assert f"Срок подачи документов: до {ends} включительно (осталось дней: 5)." in banner
+    assert f"Документов, которые ждут ваших действий: {len(docs) - 1}." in banner
+    row = html[html.index(f'data-document-id="{docs[0].id}"') :][:800]
+    assert "Ждёт куратора: ничего делать не нужно." in row
+    draft = html[html.index(f'data-document-id="{docs[1].id}"') :][:800]
+    assert "Загрузите файл и отправьте документ на проверку." in draft
+    # The curator who opens the school's page sees the documents, not the school's banner.
+    client.post("/logout")
+    login(client, CURATOR)
+    school_id = docs[0].school_id
+    assert 'id="deadline"' not in client.get(f"/schools/{school_id}").get_data(as_text=True)
