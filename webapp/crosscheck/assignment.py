@@ -46,7 +46,8 @@ from webapp.jobs.progress import Progress, band
 from webapp.jobs.services import create_job
 from webapp.orgs.models import School
 from webapp.workflow.service import apply_transition, lock
-from workflows.crosscheck_campaign import CampaignTrigger
+from workflows.crosscheck_campaign import STATE_LABELS, CampaignState, CampaignTrigger
+from workflows.machine import StateConflict
 from workflows.score_sheet import (
     BEGUN_STATES,
     LIVE_STATES,
@@ -73,6 +74,12 @@ def start_assignment(campaign_id: int, actor: User) -> Job:
     campaign = lock(CAMPAIGNS, campaign_id)
     if campaign is None:
         raise LookupError(campaign_id)
+    if not campaign.workflow.transitions_for(CampaignTrigger.ASSIGN, campaign.state):
+        label = STATE_LABELS[CampaignState(campaign.state)]
+        raise StateConflict(
+            f"Кампания в состоянии «{label}»: распределять работы сейчас нельзя.",
+            trigger=CampaignTrigger.ASSIGN,
+        )
     campaign.check_fire(CampaignTrigger.ASSIGN, ctx=build_campaign_context(campaign, actor))
     job = create_job(CROSSCHECK_ASSIGN, {"campaign_id": campaign.id}, started_by_id=actor.id)
     campaign.job_id = job.id
