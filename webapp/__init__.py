@@ -94,6 +94,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.api import init_api
     from webapp.auth.views import bp as auth_bp
     from webapp.campaigns.views import bp as campaigns_bp
+    from webapp.crosscheck.views import bp as crosscheck_bp
     from webapp.documents.views import bp as documents_bp
     from webapp.expertise.admin import bp as peer_admin_bp
     from webapp.expertise.views import bp as peer_bp
@@ -114,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
         jobs_bp,
         peer_bp,
         peer_admin_bp,
+        crosscheck_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)
