@@ -35,6 +35,11 @@ TARGET_SECONDS = 60.0
 TARGET_MIB = 1536
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def peak_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -106,6 +111,7 @@ def main() -> None:
             db.session.commit()
             phases: list[tuple[str, float]] = []
             started = time.perf_counter()
+            cpu_started = cpu_seconds()
             for kind, path in (
                 ("tasks", tasks_path),
                 ("works", works_path),
@@ -121,6 +127,7 @@ def main() -> None:
             state = job_tasks.run_job(job.id, assignment.run_assignment)
             phases.append(("assignment job", time.perf_counter() - t))
             total = time.perf_counter() - started
+            cpu = cpu_seconds() - cpu_started
             db.session.expire_all()
             campaign = db.session.get(CrossCheckCampaign, campaign.id)
             sheets = db.session.scalar(select(func.count()).select_from(ScoreSheet))
@@ -143,7 +150,8 @@ def main() -> None:
                     f"engine run {engine.get('run_time_s')} s"
                 )
             print(
-                f"TOTAL {total:.1f} s (target < {TARGET_SECONDS:.0f} s); "
+                f"TOTAL {total:.1f} s wall, {cpu:.1f} s CPU of this process "
+                f"(target < {TARGET_SECONDS:.0f} s); "
                 f"peak RSS {peak_mib():.0f} MiB (target < {TARGET_MIB} MiB)"
             )
             db.session.remove()
