@@ -92,3 +92,23 @@ def test_worker_assigns_a_district(app, demo, worker, broker_url, recorder, tmp_
         .where(ScoreSheet.expert.has(school_id=CrossCheckWork.school_id))
     )
     assert own_school == 0
+
+
+def test_worker_runs_a_season_group(app, demo, worker, broker_url, tmp_path):
+    """Two regions' campaigns started by the federal operator run as one Celery group."""
+    from tests.webapp.crosscheck.support import ADMIN, REG38, loaded_campaign
+    from webapp.crosscheck import season
+
+    app.config.update(JOBS_DISPATCH=True, CELERY_BROKER_URL=broker_url)
+    app.config["CELERY_TASK_DEFAULT_QUEUE"] = QUEUE
+    app.extensions.pop(dispatch.EXTENSION, None)
+    ids = []
+    for name in ("a", "b"):
+        folder = tmp_path / name
+        folder.mkdir()
+        ids.append(loaded_campaign(user(REG38), folder, regional=True).id)
+    _key, jobs = season.start_season(user(ADMIN), ids)
+    job_ids = [j.id for j in jobs]
+    db.session.commit()  # publishes one group of two tasks
+    wait_for(lambda: all(fetch(i).finished for i in job_ids), 120.0, "the season's jobs")
+    assert [fetch(i).state for i in job_ids] == ["succeeded", "succeeded"], worker.log()[-3000:]

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 
 from webapp.common.forms import PostForm, first_error
 from webapp.crosscheck import assignment, lists, queries, services
+from webapp.crosscheck import season as season_runs
 from webapp.crosscheck.files import saved_upload
 from webapp.crosscheck.forms import (
     CampaignForm,
@@ -425,3 +426,46 @@ def add_expert(campaign_id: int):
     db.session.commit()
     flash("Эксперт добавлен.", "success")
     return redirect(url_for(".school"))
+
+
+# -- the federal operator's season: every region at once ------------------------------------------
+
+
+@bp.route("/season", methods=["GET", "POST"])
+@login_required
+def season():
+    if not season_runs.can_run_season(current_user):
+        abort(403)
+    campaigns = season_runs.ready_campaigns(current_user)
+    form = PostForm()
+
+    def render():
+        return render_template(
+            "crosscheck/season.html", campaigns=campaigns, form=form, state_labels=STATE_LABELS
+        )
+
+    on_refusal(render)
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            abort(400)
+        ids = [int(x) for x in request.form.getlist("campaign_id") if x.isdigit()]
+        key, _jobs = season_runs.start_season(current_user, ids)
+        db.session.commit()  # the group of tasks is published after this commit
+        return redirect(url_for(".season_progress", key=key))
+    return render()
+
+
+@bp.route("/season/<key>")
+@login_required
+def season_progress(key: str):
+    if not season_runs.can_run_season(current_user):
+        abort(403)
+    rows = season_runs.season_rows(key)
+    if not rows:
+        abort(404)
+    return render_template(
+        "crosscheck/season_progress.html",
+        rows=rows,
+        finished=all(r["job"].finished for r in rows),
+        job_state_labels=JOB_STATE_LABELS,
+    )
