@@ -27,6 +27,10 @@ def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
         "job_id": 1,
         "pairing_id": 1,
         "assignment_id": 1,
+        "campaign_id": 1,
+        "rule_id": 1,
+        "kind": "tasks",
+        "key": "season",
     }
     urls = []
     for rule in app.url_map.iter_rules():
