@@ -140,6 +140,11 @@ def create():
 @login_required
 def edit(campaign_id: int):
     campaign = _campaign(campaign_id)
+    if request.method == "GET" and "edit" not in available_triggers(
+        CAMPAIGNS, campaign, current_user
+    ):
+        flash("Настройки меняются только в черновике.", "warning")
+        return redirect(url_for(".show", campaign_id=campaign.id))
     form = CampaignForm(obj=None if request.method == "POST" else campaign)
     place = campaign.municipality.name if campaign.municipality else campaign.region.name
     form.territory.choices = [SelectChoice("-", place)]
