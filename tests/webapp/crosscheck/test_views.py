@@ -193,3 +193,18 @@ def test_settings_are_edited_in_draft_only(app, demo, client, tmp_path):
         db.session.get(CrossCheckCampaign, loaded.id, populate_existing=True).title
         != "Новое название"
     )
+
+
+def test_the_result_page_shows_the_first_rows_and_says_so(app, demo, client, tmp_path, monkeypatch):
+    from webapp.crosscheck import assignment, views
+
+    campaign = loaded_campaign(user(MUN), tmp_path)
+    job = assignment.start_assignment(campaign.id, user(MUN))
+    db.session.commit()
+    assert job_tasks.run_job(job.id, run_assignment) == "succeeded"
+    monkeypatch.setattr(views, "RESULT_ROWS", 2)
+    login(client, MUN)
+    page = client.get(f"/crosschecks/{campaign.id}/result").get_data(as_text=True)
+    loads = page[page.index('id="loads"') : page.index("</table>", page.index('id="loads"'))]
+    assert loads.count("<tr>") == 1 + 2  # the header and two experts of six
+    assert "Показаны 2 самых загруженных из 6" in page
