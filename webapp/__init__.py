@@ -104,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.auth.password import bp as password_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.campaigns.views import bp as campaigns_bp
+    from webapp.crosscheck.views import bp as crosscheck_bp
     from webapp.documents.views import bp as documents_bp
     from webapp.expertise.admin import bp as peer_admin_bp
     from webapp.expertise.views import bp as peer_bp
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
         setup_bp,
         school_risks_bp,
         followup_bp,
+        crosscheck_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -12,6 +12,16 @@ from webapp.campaigns.models import (
     SchoolRisk,
     Stage,
 )
+from webapp.crosscheck.models import (
+    CrossCheckCampaign,
+    CrossCheckCampaignLog,
+    CrossCheckExpert,
+    CrossCheckSubjectRule,
+    CrossCheckTask,
+    CrossCheckWork,
+    ScoreSheet,
+    ScoreSheetLog,
+)
 from webapp.documents.models import Document, DocumentVersion, TransitionLog
 from webapp.expertise.models import (
     Pairing,
@@ -30,6 +40,12 @@ __all__ = [
     "CampaignDocumentType",
     "ChecklistTemplate",
     "Criterion",
+    "CrossCheckCampaign",
+    "CrossCheckCampaignLog",
+    "CrossCheckExpert",
+    "CrossCheckSubjectRule",
+    "CrossCheckTask",
+    "CrossCheckWork",
     "CuratorSchool",
     "Document",
     "DocumentType",
@@ -50,6 +66,8 @@ __all__ = [
     "RiskFactor",
     "School",
     "SchoolRisk",
+    "ScoreSheet",
+    "ScoreSheetLog",
     "Stage",
     "TransitionLog",
     "User",

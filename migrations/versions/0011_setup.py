@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "0011_setup"
-down_revision = "0006_one_open_review"
+down_revision = "0007_crosscheck"
 branch_labels = None
 depends_on = None
 

@@ -56,6 +56,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
     assert conf["tasks"] == [
         "deadlines.escalate_overdue",
         "expertise.scan_deadlines",
+        "jobs.crosscheck_assign",
         "jobs.pair_schools",
         "jobs.sweep",
         "notifications.send_email",

@@ -40,6 +40,10 @@ def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
         "link_id": 1,
         "stage_id": 1,
         "setting_id": 1,
+        "campaign_id": 1,
+        "rule_id": 1,
+        "kind": "tasks",
+        "key": "season",
     }
     urls = []
     for rule in app.url_map.iter_rules():

@@ -22,7 +22,15 @@ BEARER = {"type": "http", "scheme": "bearer", "description": "Токен из PO
 
 def init_api(app: Flask) -> Api:
     """Bind a new ``Api`` to the app and register every resource of /api/v1."""
-    from webapp.api import auth, documents, pairings, peer_assignments, remarks, reviews
+    from webapp.api import (
+        auth,
+        crosschecks,
+        documents,
+        pairings,
+        peer_assignments,
+        remarks,
+        reviews,
+    )
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
@@ -30,7 +38,15 @@ def init_api(app: Flask) -> Api:
     api = Api(app, spec_kwargs={"info": INFO})
     api.register_converter(IdConverter, id_schema)
     api.spec.components.security_scheme("bearer", BEARER)
-    resources = [auth.bp, documents.bp, reviews.bp, remarks.bp, peer_assignments.bp, pairings.bp]
+    resources = [
+        auth.bp,
+        documents.bp,
+        reviews.bp,
+        remarks.bp,
+        peer_assignments.bp,
+        pairings.bp,
+        crosschecks.bp,
+    ]
     if find_spec("webapp.jobs") is not None:
         from webapp.api import jobs
 
