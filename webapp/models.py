@@ -11,6 +11,16 @@ from webapp.campaigns.models import (
     SchoolRisk,
     Stage,
 )
+from webapp.crosscheck.models import (
+    CrossCheckCampaign,
+    CrossCheckCampaignLog,
+    CrossCheckExpert,
+    CrossCheckSubjectRule,
+    CrossCheckTask,
+    CrossCheckWork,
+    ScoreSheet,
+    ScoreSheetLog,
+)
 from webapp.documents.models import Document, DocumentVersion, TransitionLog
 from webapp.expertise.models import (
     Pairing,
@@ -29,6 +39,12 @@ __all__ = [
     "CampaignDocumentType",
     "ChecklistTemplate",
     "Criterion",
+    "CrossCheckCampaign",
+    "CrossCheckCampaignLog",
+    "CrossCheckExpert",
+    "CrossCheckSubjectRule",
+    "CrossCheckTask",
+    "CrossCheckWork",
     "CuratorSchool",
     "Document",
     "DocumentType",
@@ -48,6 +64,8 @@ __all__ = [
     "RiskFactor",
     "School",
     "SchoolRisk",
+    "ScoreSheet",
+    "ScoreSheetLog",
     "Stage",
     "TransitionLog",
     "User",
