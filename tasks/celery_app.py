@@ -31,6 +31,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=30),
         "options": {"expires": 25 * 60},
     },
+    "crosscheck-scan": {
+        "task": "crosscheck.scan",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 10 * 60},
+    },
     "jobs-sweep": {
         "task": "jobs.sweep",
         "schedule": timedelta(minutes=1),
@@ -43,7 +48,13 @@ def celery_settings(config: Mapping) -> dict:
     """Worker and beat settings on top of the producer settings the web process uses too."""
     return {
         **broker_settings(config),
-        "imports": ("tasks.notifications", "tasks.deadlines", "tasks.jobs", "tasks.expertise"),
+        "imports": (
+            "tasks.notifications",
+            "tasks.deadlines",
+            "tasks.jobs",
+            "tasks.expertise",
+            "tasks.crosscheck_experts",
+        ),
         "task_acks_late": True,
         "worker_prefetch_multiplier": 1,
         "broker_connection_retry_on_startup": True,

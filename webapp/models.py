@@ -11,6 +11,7 @@ from webapp.campaigns.models import (
     SchoolRisk,
     Stage,
 )
+from webapp.crosscheck.expert_models import ExpertInvitation
 from webapp.crosscheck.models import (
     CrossCheckCampaign,
     CrossCheckCampaignLog,
@@ -49,6 +50,7 @@ __all__ = [
     "Document",
     "DocumentType",
     "DocumentVersion",
+    "ExpertInvitation",
     "Job",
     "Membership",
     "Municipality",

@@ -22,7 +22,7 @@ BEARER = {"type": "http", "scheme": "bearer", "description": "Токен из PO
 
 def init_api(app: Flask) -> Api:
     """Bind a new ``Api`` to the app and register every resource of /api/v1."""
-    from webapp.api import auth, documents, pairings, peer_assignments, reviews
+    from webapp.api import auth, documents, expert_works, pairings, peer_assignments, reviews
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
@@ -30,7 +30,14 @@ def init_api(app: Flask) -> Api:
     api = Api(app, spec_kwargs={"info": INFO})
     api.register_converter(IdConverter, id_schema)
     api.spec.components.security_scheme("bearer", BEARER)
-    resources = [auth.bp, documents.bp, reviews.bp, peer_assignments.bp, pairings.bp]
+    resources = [
+        auth.bp,
+        documents.bp,
+        reviews.bp,
+        peer_assignments.bp,
+        pairings.bp,
+        expert_works.bp,
+    ]
     if find_spec("webapp.jobs") is not None:
         from webapp.api import jobs
 

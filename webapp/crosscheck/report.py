@@ -1,0 +1,170 @@
+"""The objectivity report of a campaign read from the database, and who may see which level.
+
+Levels: a school (its members, and coordinators whose scope holds it), a municipality (its
+municipal coordinator, and the campaign's coordinators), the whole campaign (the campaign's
+coordinators: the admin, the regional coordinator of its region, the municipal coordinator of a
+municipal campaign). Anyone else, or a school outside the campaign: nothing (404).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select
+
+from webapp.auth.models import RoleCode, User
+from webapp.crosscheck.models import (
+    CrossCheckCampaign,
+    CrossCheckSubjectRule,
+    CrossCheckTask,
+    CrossCheckWork,
+    ScoreSheet,
+)
+from webapp.crosscheck.objectivity import MarkScale, Work, build_report, final_points
+from webapp.crosscheck.sheets import coordinates_campaign
+from webapp.extensions import db
+from webapp.orgs.models import Municipality, School
+from workflows.score_sheet import SheetState
+
+SIGN_TEXTS = {
+    "peak_3": "пик сразу над границей отметки «3»",
+    "peak_4": "пик сразу над границей отметки «4»",
+    "peak_5": "пик сразу над границей отметки «5»",
+    "easy_hard": "лёгкие задания выполнены хуже трудных",
+    "max_share": "высокая доля максимальных баллов",
+}
+DIRECTION_TEXTS = {
+    "school_higher": "баллы школы выше перепроверки",
+    "school_lower": "баллы школы ниже перепроверки",
+    "none": "выраженного направления нет",
+}
+CAVEAT = (
+    "Признаки — повод для анализа вместе со школой, а не доказательство необъективности. "
+    "Результаты ВПР не используются для наказания учителей."
+)
+
+
+def campaign_school_ids(campaign_id: int) -> set[int]:
+    stmt = select(CrossCheckWork.school_id).where(CrossCheckWork.campaign_id == campaign_id)
+    return set(db.session.scalars(stmt.distinct()))
+
+
+def may_see(
+    user: User,
+    campaign: CrossCheckCampaign,
+    *,
+    school_id: int | None = None,
+    municipality_id: int | None = None,
+) -> bool:
+    """May the user open this level of this campaign's report?"""
+    if coordinates_campaign(user, campaign):
+        return True
+    if school_id is not None:
+        school = db.session.get(School, school_id)
+        if school is None or school_id not in campaign_school_ids(campaign.id):
+            return False
+        return any(
+            (m.role == RoleCode.SCHOOL and m.school_id == school_id)
+            or (
+                m.role == RoleCode.MUNICIPAL_COORDINATOR
+                and m.municipality_id == school.municipality_id
+                and school.municipality.region_id == campaign.region_id
+            )
+            for m in user.memberships
+        )
+    if municipality_id is not None:
+        muni = db.session.get(Municipality, municipality_id)
+        if campaign.municipality_id not in (None, municipality_id):
+            return False
+        return muni is not None and any(
+            m.role == RoleCode.MUNICIPAL_COORDINATOR
+            and m.municipality_id == municipality_id
+            and muni.region_id == campaign.region_id
+            for m in user.memberships
+        )
+    return False
+
+
+def default_level(user: User, campaign: CrossCheckCampaign) -> dict:
+    """The widest level the user may open: campaign, else its municipality, else its school."""
+    if coordinates_campaign(user, campaign):
+        return {}
+    for m in user.memberships:
+        if m.role == RoleCode.MUNICIPAL_COORDINATOR and may_see(
+            user, campaign, municipality_id=m.municipality_id
+        ):
+            return {"municipality_id": m.municipality_id}
+    for m in user.memberships:
+        if m.role == RoleCode.SCHOOL and may_see(user, campaign, school_id=m.school_id):
+            return {"school_id": m.school_id}
+    return None
+
+
+def load_inputs(campaign_id: int):
+    """(works, max points per subject/grade, mark scales) of the campaign as plain data."""
+    finals: dict[int, dict[str, list[int]]] = defaultdict(dict)
+    sheets = select(ScoreSheet.work_id, ScoreSheet.role, ScoreSheet.points).where(
+        ScoreSheet.campaign_id == campaign_id, ScoreSheet.state == SheetState.SUBMITTED
+    )
+    for work_id, role, points in db.session.execute(sheets):
+        finals[work_id][role] = points
+    stmt = (
+        select(
+            CrossCheckWork.id,
+            CrossCheckWork.school_id,
+            School.municipality_id,
+            CrossCheckWork.subject,
+            CrossCheckWork.grade,
+            CrossCheckWork.school_points,
+        )
+        .join(School, School.id == CrossCheckWork.school_id)
+        .where(CrossCheckWork.campaign_id == campaign_id)
+    )
+    works = []
+    for wid, school_id, muni_id, subject, grade, points in db.session.execute(stmt):
+        f = finals.get(wid, {})
+        again = final_points(f.get("first"), f.get("second"), f.get("third"))
+        works.append(Work(wid, school_id, muni_id, subject, grade, tuple(points), again))
+    maxima: dict[tuple[str, int], list[int]] = defaultdict(list)
+    tasks = (
+        select(CrossCheckTask.subject, CrossCheckTask.grade, CrossCheckTask.max_points)
+        .where(CrossCheckTask.campaign_id == campaign_id)
+        .order_by(CrossCheckTask.subject, CrossCheckTask.grade, CrossCheckTask.number)
+    )
+    for subject, grade, m in db.session.execute(tasks):
+        maxima[(subject, grade)].append(m)
+    return works, dict(maxima), _scales(campaign_id)
+
+
+def _scales(campaign_id: int) -> dict[tuple[str, int], MarkScale]:
+    stmt = select(CrossCheckSubjectRule).where(CrossCheckSubjectRule.campaign_id == campaign_id)
+    scales = {}
+    for rule in db.session.scalars(stmt):
+        try:
+            scales[(rule.subject, rule.grade)] = MarkScale(*rule.mark_scale)
+        except (TypeError, ValueError):  # no scale, or boundaries that do not grow: no marks
+            continue
+    return scales
+
+
+def campaign_report(
+    campaign: CrossCheckCampaign,
+    *,
+    school_id: int | None = None,
+    municipality_id: int | None = None,
+) -> dict:
+    """The report as JSON-ready data, with school and municipality names added."""
+    works, maxima, scales = load_inputs(campaign.id)
+    report = build_report(
+        works, maxima, scales, school_id=school_id, municipality_id=municipality_id
+    )
+    ids = {row["school_id"] for row in report["schools"]}
+    names = dict(db.session.execute(select(School.id, School.short_name).where(School.id.in_(ids))))
+    for row in report["schools"] + report["signs"]:
+        row["school_name"] = names.get(row["school_id"], "")
+    report["campaign_id"] = campaign.id
+    report["school_id"] = school_id
+    report["municipality_id"] = municipality_id
+    report["scales"] = {f"{s}:{g}": list(v.boundaries.values()) for (s, g), v in scales.items()}
+    report["caveat"] = CAVEAT
+    return report
