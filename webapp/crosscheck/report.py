@@ -159,7 +159,9 @@ def campaign_report(
         works, maxima, scales, school_id=school_id, municipality_id=municipality_id
     )
     ids = {row["school_id"] for row in report["schools"]}
-    names = dict(db.session.execute(select(School.id, School.short_name).where(School.id.in_(ids))))
+    names = dict(
+        db.session.execute(select(School.id, School.short_name).where(School.id.in_(ids))).all()
+    )
     for row in report["schools"] + report["signs"]:
         row["school_name"] = names.get(row["school_id"], "")
     report["campaign_id"] = campaign.id
