@@ -76,6 +76,8 @@ def may_see(
         muni = db.session.get(Municipality, municipality_id)
         if campaign.municipality_id not in (None, municipality_id):
             return False
+        if not _has_works(campaign.id, municipality_id):
+            return False
         return muni is not None and any(
             m.role == RoleCode.MUNICIPAL_COORDINATOR
             and m.municipality_id == municipality_id
@@ -83,6 +85,16 @@ def may_see(
             for m in user.memberships
         )
     return False
+
+
+def _has_works(campaign_id: int, municipality_id: int) -> bool:
+    stmt = (
+        select(CrossCheckWork.id)
+        .join(School, School.id == CrossCheckWork.school_id)
+        .where(CrossCheckWork.campaign_id == campaign_id, School.municipality_id == municipality_id)
+        .limit(1)
+    )
+    return db.session.scalars(stmt).first() is not None
 
 
 def default_level(user: User, campaign: CrossCheckCampaign) -> dict:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
+from pathlib import Path
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
@@ -135,11 +137,11 @@ def export(campaign_id: int):
     os.close(handle)
     try:
         write_xlsx(path, EXPORT_HEADER, export_rows(data), title="Объективность")
-        stream = open(path, "rb")  # noqa: SIM115 (send_file closes it)
+        content = Path(path).read_bytes()  # one row per school: small
     finally:
         os.unlink(path)
     return send_file(
-        stream,
+        io.BytesIO(content),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         as_attachment=True,
         download_name=f"objectivity-{campaign.id}.xlsx",
