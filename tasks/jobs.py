@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from tasks.locks import scan_lock
 from webapp.common.time import utcnow
+from webapp.crosscheck.assignment import run_assignment
 from webapp.extensions import db
 from webapp.jobs import services
 from webapp.jobs.dispatch import publisher
@@ -101,6 +102,12 @@ def _redelivered(job_id: int) -> str:
 def pair_schools(*, job_id: int) -> str:
     """Mutual-expertise pairing of a campaign's schools (kind ``expertise.pair``)."""
     return run_job(job_id, run_pairing)
+
+
+@shared_task(name="jobs.crosscheck_assign")
+def crosscheck_assign(*, job_id: int) -> str:
+    """Assignment of a ВПР cross-check campaign's works (kind ``crosscheck.assign``)."""
+    return run_job(job_id, run_assignment)
 
 
 @shared_task(name="jobs.sweep")

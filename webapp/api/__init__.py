@@ -22,7 +22,15 @@ BEARER = {"type": "http", "scheme": "bearer", "description": "Токен из PO
 
 def init_api(app: Flask) -> Api:
     """Bind a new ``Api`` to the app and register every resource of /api/v1."""
-    from webapp.api import auth, documents, expert_works, pairings, peer_assignments, reviews
+    from webapp.api import (
+        auth,
+        crosschecks,
+        documents,
+        expert_works,
+        pairings,
+        peer_assignments,
+        reviews,
+    )
 
     for key, value in SETTINGS.items():
         app.config.setdefault(key, value)
@@ -36,6 +44,7 @@ def init_api(app: Flask) -> Api:
         reviews.bp,
         peer_assignments.bp,
         pairings.bp,
+        crosschecks.bp,
         expert_works.bp,
     ]
     if find_spec("webapp.jobs") is not None:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 PAIR_SCHOOLS = "expertise.pair"
+CROSSCHECK_ASSIGN = "crosscheck.assign"
 
-TASK_FOR_KIND = {PAIR_SCHOOLS: "jobs.pair_schools"}
+TASK_FOR_KIND = {
+    PAIR_SCHOOLS: "jobs.pair_schools",
+    CROSSCHECK_ASSIGN: "jobs.crosscheck_assign",
+}
 
-KIND_LABELS = {PAIR_SCHOOLS: "Распределение взаимоэкспертизы"}
+KIND_LABELS = {
+    PAIR_SCHOOLS: "Распределение взаимоэкспертизы",
+    CROSSCHECK_ASSIGN: "Распределение работ перекрёстной проверки ВПР",
+}
