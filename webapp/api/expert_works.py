@@ -16,9 +16,10 @@ from sqlalchemy.orm import joinedload
 
 from webapp.api.base import ID, Blueprint, known_id
 from webapp.api.schemas import Base, _id
+from webapp.crosscheck import experts, sheets
 from webapp.crosscheck import report as reports
-from webapp.crosscheck import sheets
 from webapp.crosscheck.models import CrossCheckCampaign, ScoreSheet
+from webapp.crosscheck.permissions import coordinates_campaign
 from webapp.extensions import db
 from workflows.score_sheet import SheetRole, SheetState
 
@@ -83,6 +84,14 @@ class ReportOut(Base):
     signs = fields.List(fields.Dict())
     scales = fields.Dict()
     caveat = fields.String()
+
+
+class InvitationsOut(Base):
+    invited = fields.Integer(
+        metadata={"description": "Новые учётные записи, отправлено приглашение"}
+    )
+    role_added = fields.Integer(metadata={"description": "Существующим добавлена роль эксперта"})
+    linked = fields.Integer(metadata={"description": "Уже были связаны с учётной записью"})
 
 
 def work_json(sheet: ScoreSheet) -> dict:
@@ -161,3 +170,17 @@ def get_report(query: dict, campaign_id: int) -> dict:
     if args is None or not reports.may_see(g.api_user, campaign, **args):
         abort(404)
     return reports.campaign_report(campaign, **args)
+
+
+@bp.post(f"/crosschecks/<{ID}:campaign_id>/experts/invitations")
+@bp.authenticated
+@bp.response(200, InvitationsOut)
+@bp.errors(404)
+def post_invitations(campaign_id: int) -> dict:
+    """Связать экспертов списка с учётными записями; новым — письмо-приглашение."""
+    campaign = db.session.get(CrossCheckCampaign, known_id(campaign_id))
+    if campaign is None or not coordinates_campaign(g.api_user, campaign):
+        abort(404)
+    result = experts.invite_experts(campaign)
+    db.session.commit()
+    return {"invited": result.invited, "role_added": result.role_added, "linked": result.linked}

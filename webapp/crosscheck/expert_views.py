@@ -11,11 +11,12 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
-from webapp.common.forms import first_error
+from webapp.common.forms import PostForm, first_error
 from webapp.crosscheck import experts as expert_service
 from webapp.crosscheck import sheets
 from webapp.crosscheck.expert_forms import SetPasswordForm, points_form
 from webapp.crosscheck.models import CrossCheckCampaign, CrossCheckWork, ScoreSheet
+from webapp.crosscheck.permissions import coordinates_campaign
 from webapp.extensions import db
 from webapp.workflow.errors import on_refusal, status_for
 from workflows.machine import WorkflowError
@@ -144,6 +145,25 @@ def autosave(sheet_id: int):
 
 
 # --- the invitation -------------------------------------------------------------------------
+
+
+@bp.route("/crosscheck/campaigns/<int:campaign_id>/experts/invite", methods=["POST"])
+@login_required
+def invite_all(campaign_id: int):
+    """The coordinator links every listed expert to an account (new ones are invited)."""
+    campaign = db.session.get(CrossCheckCampaign, campaign_id)
+    if campaign is None or not coordinates_campaign(current_user, campaign):
+        abort(404)
+    if not PostForm().validate_on_submit():
+        abort(400)
+    result = expert_service.invite_experts(campaign)
+    db.session.commit()
+    flash(
+        f"Приглашено новых экспертов: {result.invited}; роль эксперта добавлена: "
+        f"{result.role_added}; уже были связаны: {result.linked}.",
+        "success",
+    )
+    return redirect(url_for("xc_report.report", campaign_id=campaign.id))
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])

@@ -21,7 +21,7 @@ from webapp.crosscheck.models import (
     ScoreSheet,
 )
 from webapp.crosscheck.objectivity import MarkScale, Work, build_report, final_points
-from webapp.crosscheck.sheets import coordinates_campaign
+from webapp.crosscheck.permissions import coordinates_campaign
 from webapp.extensions import db
 from webapp.orgs.models import Municipality, School
 from workflows.score_sheet import SheetState

@@ -12,51 +12,28 @@ from collections.abc import Sequence
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from webapp.auth.models import RoleCode, User
+from webapp.auth.models import User
 from webapp.crosscheck.models import (
     CrossCheckCampaign,
     CrossCheckExpert,
     CrossCheckTask,
     ScoreSheet,
 )
-from webapp.documents.workflow import SYSTEM_NAME
+from webapp.crosscheck.workflow import SCORE_SHEETS, sheet_conflict
 from webapp.extensions import db
-from webapp.workflow.service import Binding, apply_transition, lock
+from webapp.workflow.service import apply_transition, lock
 from workflows.crosscheck_campaign import entry_open
 from workflows.machine import GuardRefused, StateConflict
 from workflows.score_sheet import (
     ENTRY_STATES,
-    STATE_LABELS,
-    Context,
-    SheetActor,
     SheetState,
     SheetTrigger,
-    points_complete,
 )
 
 Points = Sequence[int | None]
 POINTS_INVALID = "Баллы за задание {n}: целое число от 0 до {m}."
 ENTRY_CLOSED = "Ввод баллов сейчас закрыт: этап проверки не идёт."
 POINTS_COUNT = "Нужно {n} значений баллов (по числу заданий), получено {got}."
-
-
-def coordinates_campaign(user: User | None, campaign: CrossCheckCampaign) -> bool:
-    """The admin, the regional coordinator of its region, or (for a municipal campaign) the
-    municipal coordinator of its municipality."""
-    if user is None:
-        return False
-    for m in user.memberships:
-        if m.role == RoleCode.ADMIN:
-            return True
-        if m.role == RoleCode.REGIONAL_COORDINATOR and m.region_id == campaign.region_id:
-            return True
-        if (
-            m.role == RoleCode.MUNICIPAL_COORDINATOR
-            and campaign.municipality_id is not None
-            and m.municipality_id == campaign.municipality_id
-        ):
-            return True
-    return False
 
 
 def max_points(campaign_id: int, subject: str, grade: int) -> list[int]:
@@ -73,44 +50,7 @@ def max_points(campaign_id: int, subject: str, grade: int) -> list[int]:
     return list(db.session.scalars(stmt))
 
 
-def build_context(
-    sheet: ScoreSheet, actor: User | None, *, comment: str = "", system: bool = False
-) -> Context:
-    roles = set()
-    if actor is not None and sheet.expert.user_id == actor.id:
-        roles.add(SheetActor.EXPERT.value)
-    campaign = db.session.get(CrossCheckCampaign, sheet.campaign_id)
-    if coordinates_campaign(actor, campaign):
-        roles.add(SheetActor.COORDINATOR.value)
-    if system:
-        roles.add(SheetActor.SYSTEM.value)
-    work = sheet.work
-    return Context(
-        actor_id=None if actor is None else actor.id,
-        actor_name=SYSTEM_NAME if actor is None else actor.full_name,
-        roles=frozenset(roles),
-        comment=comment,
-        campaign_state=campaign.state,
-        sheet_role=sheet.role,
-        points_complete=points_complete(
-            sheet.points, max_points(sheet.campaign_id, work.subject, work.grade)
-        ),
-    )
-
-
-def conflict_message(sheet: ScoreSheet) -> str:
-    state = STATE_LABELS[SheetState(sheet.state)]
-    who = sheet.state_changed_by or "другой пользователь"
-    when = sheet.state_changed_at.strftime("%d.%m.%Y %H:%M")
-    return f"Работа уже изменена: {who}, {when} UTC. Сейчас: «{state}». Обновите страницу."
-
-
-SHEETS = Binding(
-    model=ScoreSheet,
-    build_context=build_context,
-    conflict_message=conflict_message,
-    load_options=(joinedload(ScoreSheet.work), joinedload(ScoreSheet.expert)),
-)
+SHEETS = SCORE_SHEETS  # the binding of webapp/crosscheck/workflow.py
 
 
 # --- what an expert sees ---------------------------------------------------------------------
@@ -178,7 +118,7 @@ def save_points(sheet_id: int, points: Points, *, actor: User, expected_version=
     """
     sheet = lock(SHEETS, sheet_id)
     if expected_version is not None and sheet.lock_version != expected_version:
-        raise StateConflict(conflict_message(sheet), trigger="save")
+        raise StateConflict(sheet_conflict(sheet), trigger="save")
     work = sheet.work
     problems = validate_points(
         points, max_points(sheet.campaign_id, work.subject, work.grade), partial=True

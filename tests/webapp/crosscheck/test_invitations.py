@@ -118,3 +118,21 @@ def test_an_expired_or_unknown_invitation_is_refused(client, listed):
     assert client.get(link).status_code == 404
     assert client.get("/invite/not-a-token").status_code == 404
     assert client.get("/invite/" + "x" * 300).status_code == 404
+
+
+def test_coordinator_invites_from_the_page_and_the_api_others_get_404(client, listed):
+    api = f"/api/v1/crosschecks/{listed.campaign.id}/experts/invitations"
+    other = w.token(client, "coord.08@ekspertiza.local", "demo-pass")
+    assert client.post(api, headers=other).status_code == 404
+    expert = w.token(client, "expert.38-troi@test")
+    assert client.post(api, headers=expert).status_code == 404
+    assert db.session.scalar(select(User).where(User.email == "new.teacher@school.test")) is None
+    coord = w.token(client, "coord.38@ekspertiza.local", "demo-pass")
+    response = client.post(api, headers=coord)
+    assert response.status_code == 200
+    assert response.json == {"invited": 1, "role_added": 1, "linked": 4}
+    w.login(client, "mun.zalari@ekspertiza.local", "demo-pass")  # not the region's campaign owner
+    page = f"/crosscheck/campaigns/{listed.campaign.id}/experts/invite"
+    assert client.post(page).status_code == 404
+    w.login(client, "coord.38@ekspertiza.local", "demo-pass")
+    assert client.post(page).status_code == 302
