@@ -61,7 +61,9 @@ def test_first_and_second_checkers_never_see_the_school_or_each_other(client, xc
     w.login(client, "expert.38-troi@test")
     client.post(f"/expert/sheets/{first.id}", data={f"task_{n}": "0" for n in range(1, 6)})
     w.login(client, "expert.38-tyr@test")
-    page = client.get(f"/expert/sheets/{second.id}").text
+    response = client.get(f"/expert/sheets/{second.id}")
+    assert response.status_code == 200
+    page = response.text
     assert "earlier-scores" not in page and "data-earlier" not in page
     assert 'value="0"' not in page and 'value="2"' not in page  # nothing pre-filled but its own
     headers = w.token(client, "expert.38-tyr@test")

@@ -150,6 +150,8 @@ def give(world: World, participant_code: str, expert_code: str, role: str = "fir
 
 
 def login(client, email: str, password: str = PASSWORD) -> None:
+    """Sign out whoever is signed in, then sign in (a wrong password fails the assertion)."""
+    client.post("/logout")
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302, response.text
 
