@@ -9,6 +9,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
+from sqlalchemy import select
 
 from webapp.crosscheck import report as reports
 from webapp.crosscheck.charts import diverging_svg, histogram_svg
@@ -43,6 +44,21 @@ def visible_report(campaign_id: int, args: dict) -> tuple[CrossCheckCampaign, di
     if not reports.may_see(current_user, campaign, **args):
         abort(404)
     return campaign, args
+
+
+@bp.route("/crosscheck/objectivity")
+@login_required
+def index():
+    """The campaigns whose report the user may open, at the widest level it may see."""
+    rows = []
+    campaigns = db.session.scalars(
+        select(CrossCheckCampaign).order_by(CrossCheckCampaign.created_at.desc())
+    )
+    for campaign in campaigns:
+        level = reports.default_level(current_user, campaign)
+        if level is not None:
+            rows.append((campaign, level))
+    return render_template("crosscheck/objectivity_index.html", rows=rows)
 
 
 @bp.route("/crosscheck/campaigns/<int:campaign_id>/objectivity")
