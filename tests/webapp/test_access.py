@@ -7,7 +7,14 @@ import pytest
 from tests.support import login
 from tests.webapp.helpers import CURATOR, SCHOOL, bring_to_review, documents_of
 
-PUBLIC = {"auth.login", "static", "api_tokens.token", "api-docs.openapi_json", "bootstrap.static"}
+PUBLIC = {
+    "auth.login",
+    "static",
+    "api_tokens.token",
+    "api-docs.openapi_json",
+    "bootstrap.static",
+    "expert.invite",  # the invitation link: its single-use token is the credential
+}
 
 OUTSIDERS = [
     "school.08-sol@ekspertiza.local",  # another school of the same region
@@ -27,6 +34,8 @@ def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
         "job_id": 1,
         "pairing_id": 1,
         "assignment_id": 1,
+        "sheet_id": 1,
+        "campaign_id": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():
