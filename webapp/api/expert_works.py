@@ -94,8 +94,12 @@ class InvitationsOut(Base):
     linked = fields.Integer(metadata={"description": "Уже были связаны с учётной записью"})
 
 
-def work_json(sheet: ScoreSheet) -> dict:
+def work_json(sheet: ScoreSheet, maxima: dict | None = None) -> dict:
     work = sheet.work
+    maxima = {} if maxima is None else maxima
+    key = (sheet.campaign_id, work.subject, work.grade)
+    if key not in maxima:
+        maxima[key] = sheets.max_points(*key)
     out = {
         "id": sheet.id,
         "participant_code": work.participant_code,
@@ -103,7 +107,7 @@ def work_json(sheet: ScoreSheet) -> dict:
         "grade": work.grade,
         "role": sheet.role,
         "state": sheet.state,
-        "max_points": sheets.max_points(sheet.campaign_id, work.subject, work.grade),
+        "max_points": maxima[key],
         "points": sheet.points,
         "lock_version": sheet.lock_version,
     }
@@ -122,7 +126,8 @@ def list_works() -> dict:
         .options(joinedload(ScoreSheet.work))
         .order_by(ScoreSheet.id)
     )
-    items = [work_json(s) for s in db.session.scalars(stmt)]
+    maxima: dict = {}  # one query per subject and grade, not per work
+    items = [work_json(s, maxima) for s in db.session.scalars(stmt)]
     return {"items": items, "total": len(items)}
 
 

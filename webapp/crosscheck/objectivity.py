@@ -322,32 +322,59 @@ class SchoolSigns:
         return found
 
 
+@dataclass(frozen=True)
+class Reference:
+    """What the campaign's works of one subject and grade give every school to compare with."""
+
+    success: list[float]  # task success over all the campaign's works
+    max_count: int  # works with the maximum total
+    works: int
+
+
+def campaign_reference(
+    works: Iterable[Work], max_points: dict[tuple[str, int], Points]
+) -> dict[tuple[str, int], Reference]:
+    """The reference per subject and grade from all the campaign's works (school points only:
+    it changes only when the works list does, so callers may cache it)."""
+    by_key: dict[tuple[str, int], list[tuple[int, ...]]] = defaultdict(list)
+    for work in works:
+        by_key[work.key].append(work.school_points)
+    out = {}
+    for key, rows in by_key.items():
+        tasks = max_points.get(key)
+        if tasks is None:
+            continue
+        top = sum(tasks)
+        out[key] = Reference(
+            task_success(rows, tasks), sum(1 for p in rows if sum(p) == top), len(rows)
+        )
+    return out
+
+
 def school_signs(
     works: Sequence[Work],
     max_points: dict[tuple[str, int], Points],
     scales: dict[tuple[str, int], MarkScale],
     only: set[int] | None = None,
+    reference: dict[tuple[str, int], Reference] | None = None,
 ) -> list[SchoolSigns]:
-    """Signs for every school × subject × grade among ``works`` (the whole campaign: the
-    campaign's works are the reference for task difficulty and for the share of maximums);
-    ``only`` limits the schools whose signs are computed."""
+    """Signs for every school × subject × grade among ``works``, compared with ``reference``
+    (by default computed from ``works``, then the whole campaign); ``only`` limits the
+    schools whose signs are computed."""
+    if reference is None:
+        reference = campaign_reference(works, max_points)
     groups: dict[tuple[str, int], dict[int, list[Work]]] = defaultdict(lambda: defaultdict(list))
     for work in works:
-        groups[work.key][work.school_id].append(work)
+        if only is None or work.school_id in only:
+            groups[work.key][work.school_id].append(work)
     out = []
     for key in sorted(groups):
-        tasks = max_points.get(key)
-        if tasks is None:
+        tasks, ref = max_points.get(key), reference.get(key)
+        if tasks is None or ref is None:
             continue
-        schools = groups[key]
-        everyone = [w.school_points for ws in schools.values() for w in ws]
-        campaign_success = task_success(everyone, tasks)
         top = sum(tasks)
-        campaign_max = sum(1 for p in everyone if sum(p) == top)
-        for school_id in sorted(schools):
-            if only is not None and school_id not in only:
-                continue
-            own = [w.school_points for w in schools[school_id]]
+        for school_id in sorted(groups[key]):
+            own = [w.school_points for w in groups[key][school_id]]
             counts = histogram((sum(p) for p in own), top)
             scale = scales.get(key)
             out.append(
@@ -358,9 +385,9 @@ def school_signs(
                     len(own),
                     counts,
                     boundary_peaks(counts, scale) if scale else [],
-                    easy_hard(task_success(own, tasks), campaign_success),
+                    easy_hard(task_success(own, tasks), ref.success),
                     max_share(
-                        sum(1 for p in own if sum(p) == top), len(own), campaign_max, len(everyone)
+                        sum(1 for p in own if sum(p) == top), len(own), ref.max_count, ref.works
                     ),
                 )
             )
@@ -379,10 +406,11 @@ def build_report(
     *,
     school_id: int | None = None,
     municipality_id: int | None = None,
+    reference: dict[tuple[str, int], Reference] | None = None,
 ) -> dict:
     """The objectivity report of one school, one municipality or (neither given) the whole
-    campaign, as plain JSON-ready data. ``works`` are all the campaign's works: the signs
-    compare a school with them."""
+    campaign, as plain JSON-ready data. The signs compare a school with ``reference`` (by
+    default computed from ``works``, which must then be all the campaign's works)."""
     if school_id is not None:
         level, inside = SCHOOL, (lambda w: w.school_id == school_id)
     elif municipality_id is not None:
@@ -391,7 +419,7 @@ def build_report(
         level, inside = REGION, (lambda w: True)
     mine = [w for w in works if inside(w)]
     school_ids = {w.school_id for w in mine}
-    signs = school_signs(works, max_points, scales, school_ids)
+    signs = school_signs(works, max_points, scales, school_ids, reference)
     by_key: dict[tuple[str, int], list[Work]] = defaultdict(list)
     by_school: dict[int, list[Work]] = defaultdict(list)
     for work in mine:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from webapp.auth.models import RoleCode, User
 from webapp.crosscheck.models import (
@@ -20,7 +20,13 @@ from webapp.crosscheck.models import (
     CrossCheckWork,
     ScoreSheet,
 )
-from webapp.crosscheck.objectivity import MarkScale, Work, build_report, final_points
+from webapp.crosscheck.objectivity import (
+    MarkScale,
+    Work,
+    build_report,
+    campaign_reference,
+    final_points,
+)
 from webapp.crosscheck.permissions import coordinates_campaign
 from webapp.extensions import db
 from webapp.orgs.models import Municipality, School
@@ -112,13 +118,26 @@ def default_level(user: User, campaign: CrossCheckCampaign) -> dict:
     return None
 
 
-def load_inputs(campaign_id: int):
-    """(works, max points per subject/grade, mark scales) of the campaign as plain data."""
+def _in_scope(stmt, school_id: int | None, municipality_id: int | None):
+    if school_id is not None:
+        return stmt.where(CrossCheckWork.school_id == school_id)
+    if municipality_id is not None:
+        return stmt.where(School.municipality_id == municipality_id)
+    return stmt
+
+
+def load_works(
+    campaign_id: int, school_id: int | None = None, municipality_id: int | None = None
+) -> list[Work]:
+    """The works in scope with their final re-check points, as plain data."""
     finals: dict[int, dict[str, list[int]]] = defaultdict(dict)
-    sheets = select(ScoreSheet.work_id, ScoreSheet.role, ScoreSheet.points).where(
-        ScoreSheet.campaign_id == campaign_id, ScoreSheet.state == SheetState.SUBMITTED
+    sheets = (
+        select(ScoreSheet.work_id, ScoreSheet.role, ScoreSheet.points)
+        .join(CrossCheckWork, CrossCheckWork.id == ScoreSheet.work_id)
+        .join(School, School.id == CrossCheckWork.school_id)
+        .where(ScoreSheet.campaign_id == campaign_id, ScoreSheet.state == SheetState.SUBMITTED)
     )
-    for work_id, role, points in db.session.execute(sheets):
+    for work_id, role, points in db.session.execute(_in_scope(sheets, school_id, municipality_id)):
         finals[work_id][role] = points
     stmt = (
         select(
@@ -133,10 +152,16 @@ def load_inputs(campaign_id: int):
         .where(CrossCheckWork.campaign_id == campaign_id)
     )
     works = []
-    for wid, school_id, muni_id, subject, grade, points in db.session.execute(stmt):
+    for wid, sid, muni_id, subject, grade, points in db.session.execute(
+        _in_scope(stmt, school_id, municipality_id)
+    ):
         f = finals.get(wid, {})
         again = final_points(f.get("first"), f.get("second"), f.get("third"))
-        works.append(Work(wid, school_id, muni_id, subject, grade, tuple(points), again))
+        works.append(Work(wid, sid, muni_id, subject, grade, tuple(points), again))
+    return works
+
+
+def task_maxima(campaign_id: int) -> dict[tuple[str, int], list[int]]:
     maxima: dict[tuple[str, int], list[int]] = defaultdict(list)
     tasks = (
         select(CrossCheckTask.subject, CrossCheckTask.grade, CrossCheckTask.max_points)
@@ -145,7 +170,37 @@ def load_inputs(campaign_id: int):
     )
     for subject, grade, m in db.session.execute(tasks):
         maxima[(subject, grade)].append(m)
-    return works, dict(maxima), _scales(campaign_id)
+    return dict(maxima)
+
+
+# The campaign-wide reference (task success, maximum totals) depends only on the works list,
+# which changes only when it is imported again: computed once per process and list version.
+_REFERENCES: dict[int, tuple[tuple, dict]] = {}
+_REFERENCES_KEPT = 16
+
+
+def reference_for(campaign_id: int, maxima: dict) -> dict:
+    count, top = db.session.execute(
+        select(func.count(CrossCheckWork.id), func.max(CrossCheckWork.id)).where(
+            CrossCheckWork.campaign_id == campaign_id
+        )
+    ).one()
+    tasks = tuple(sorted((k, tuple(v)) for k, v in maxima.items()))
+    version = (str(db.engine.url), count, top, tasks)
+    cached = _REFERENCES.get(campaign_id)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    rows = db.session.execute(
+        select(CrossCheckWork.subject, CrossCheckWork.grade, CrossCheckWork.school_points).where(
+            CrossCheckWork.campaign_id == campaign_id
+        )
+    )
+    works = (Work(0, 0, 0, subject, grade, tuple(points)) for subject, grade, points in rows)
+    reference = campaign_reference(works, maxima)
+    if len(_REFERENCES) >= _REFERENCES_KEPT:
+        _REFERENCES.pop(next(iter(_REFERENCES)))
+    _REFERENCES[campaign_id] = (version, reference)
+    return reference
 
 
 def _scales(campaign_id: int) -> dict[tuple[str, int], MarkScale]:
@@ -166,9 +221,14 @@ def campaign_report(
     municipality_id: int | None = None,
 ) -> dict:
     """The report as JSON-ready data, with school and municipality names added."""
-    works, maxima, scales = load_inputs(campaign.id)
+    maxima, scales = task_maxima(campaign.id), _scales(campaign.id)
     report = build_report(
-        works, maxima, scales, school_id=school_id, municipality_id=municipality_id
+        load_works(campaign.id, school_id, municipality_id),
+        maxima,
+        scales,
+        school_id=school_id,
+        municipality_id=municipality_id,
+        reference=reference_for(campaign.id, maxima),
     )
     ids = {row["school_id"] for row in report["schools"]}
     names = dict(
