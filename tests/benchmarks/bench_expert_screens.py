@@ -353,7 +353,8 @@ def main(argv=None) -> int:
 
         expert_id, user_email = db.session.execute(
             text(
-                "SELECT e.id, e.email FROM crosscheck_experts e JOIN score_sheets s ON s.expert_id = e.id"
+                "SELECT e.id, e.email FROM crosscheck_experts e"
+                " JOIN score_sheets s ON s.expert_id = e.id"
                 " GROUP BY e.id, e.email ORDER BY count(*) DESC, e.id LIMIT 1"
             )
         ).one()
@@ -362,14 +363,16 @@ def main(argv=None) -> int:
         )
         sheet_id = db.session.scalar(
             text(
-                "SELECT id FROM score_sheets WHERE expert_id = :e AND state = 'in_progress' ORDER BY id LIMIT 1"
+                "SELECT id FROM score_sheets WHERE expert_id = :e AND state = 'in_progress'"
+                " ORDER BY id LIMIT 1"
             ),
             {"e": expert_id},
         )
         if sheet_id is None:
             sheet_id = db.session.scalar(
                 text(
-                    "SELECT id FROM score_sheets WHERE expert_id = :e AND state = 'assigned' ORDER BY id LIMIT 1"
+                    "SELECT id FROM score_sheets WHERE expert_id = :e AND state = 'assigned'"
+                    " ORDER BY id LIMIT 1"
                 ),
                 {"e": expert_id},
             )
@@ -436,9 +439,9 @@ def main(argv=None) -> int:
         good = p95(times) < args.target_ms
         if "report" not in name:
             ok &= good
-        print(
-            f"| {name} | {n} | {statistics.median(times):.1f} | {p95(times):.1f} | {'yes' if good else 'no'} |"
-        )
+        verdict = "yes" if good else "no"
+        median = statistics.median(times)
+        print(f"| {name} | {n} | {median:.1f} | {p95(times):.1f} | {verdict} |")
     return 0 if ok else 1
 
 

@@ -10,6 +10,8 @@ from tests.webapp.crosscheck import world as w
 from webapp.crosscheck.models import ScoreSheet, ScoreSheetLog
 from webapp.extensions import db
 
+BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
 
 @pytest.fixture
 def xc(demo):
@@ -76,6 +78,7 @@ def test_first_and_second_checkers_never_see_the_school_or_each_other(client, xc
     assert items[0]["points"] is None and items[0]["max_points"] == w.MAXIMA
 
 
+@BOTH
 def test_saving_starts_the_sheet_and_submitting_needs_every_task(client, xc):
     sheet = xc.sheets["38-VER-1:first"]
     w.login(client, "expert.38-troi@test")
@@ -127,6 +130,7 @@ def test_autosave_validates_and_saves_partial_points(client, xc):
     assert sheet_of(xc, "38-VER-1:first").points == [1, None, 2, None, None]
 
 
+@BOTH
 def test_api_save_then_submit(client, xc):
     sheet = xc.sheets["38-VER-1:first"]
     headers = w.token(client, "expert.38-troi@test")

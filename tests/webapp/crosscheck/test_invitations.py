@@ -18,6 +18,8 @@ from webapp.crosscheck.models import CrossCheckExpert
 from webapp.extensions import db
 from webapp.notifications.models import Notification
 
+BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
 
 @pytest.fixture
 def listed(demo):
@@ -80,6 +82,7 @@ def test_new_account_invited_existing_account_gets_the_role(listed):
     assert (again.invited, again.role_added, again.linked) == (0, 0, 6)
 
 
+@BOTH
 def test_invitation_sets_the_password_once(client, listed):
     invite_experts(listed.campaign)
     db.session.commit()

@@ -20,6 +20,8 @@ from webapp.notifications.models import Notification
 
 SCHOOL_POINTS_TOTAL = 6  # the world's works: 2, 2, 1, 1, 0
 
+BOTH = pytest.mark.parametrize("backend", ["sqlite", "postgresql"], indirect=True)
+
 
 def submit(world, key: str, points: list[int]) -> None:
     sheet = world.sheets[key]
@@ -55,6 +57,7 @@ def test_needs_third(school, first, second, needed):
     assert tc.needs_third(school, first, second, 2) is needed
 
 
+@BOTH
 def test_a_discrepancy_gives_the_work_to_an_expert_of_a_third_school(client, xc):
     first = w.give(xc, "38-VER-1", "38-TROI")
     w.give(xc, "38-VER-1", "38-TYR", role="second")
@@ -104,6 +107,7 @@ def test_the_lightest_expert_with_room_is_chosen_and_capacity_is_respected(clien
     assert [n.user_id for n in notes] == [coordinator.id]
 
 
+@BOTH
 def test_the_third_expert_sees_both_earlier_scores_and_its_score_is_final(client, xc):
     w.give(xc, "38-VER-1", "38-TROI")
     submit(xc, "38-VER-1:first", [0, 0, 1, 0, 0])
@@ -155,6 +159,7 @@ def test_submit_queues_the_task_after_commit(app, xc, monkeypatch):
     assert sent == [("crosscheck.assign_third_check", {"work_id": xc.works["38-VER-1"].id})]
 
 
+@BOTH
 def test_the_scan_assigns_what_a_lost_message_left_behind(client, xc):
     w.give(xc, "38-VER-1", "38-TROI")
     submit(xc, "38-VER-1:first", [0, 0, 0, 0, 0])
