@@ -54,8 +54,11 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
     )
 
     assert conf["tasks"] == [
+        "crosscheck.assign_third_check",
+        "crosscheck.scan",
         "deadlines.escalate_overdue",
         "expertise.scan_deadlines",
+        "jobs.crosscheck_assign",
         "jobs.pair_schools",
         "jobs.sweep",
         "notifications.send_email",
@@ -67,6 +70,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "deadlines-escalate-overdue": "deadlines.escalate_overdue",
         "jobs-sweep": "jobs.sweep",
         "expertise-scan-deadlines": "expertise.scan_deadlines",
+        "crosscheck-scan": "crosscheck.scan",
     }
     assert (conf["acks_late"], conf["prefetch"], conf["ignore_result"]) == (True, 1, True)
     assert (conf["serializer"], conf["accept"]) == ("json", ["json"])
