@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.campaigns.views import bp as campaigns_bp
     from webapp.crosscheck.expert_views import bp as expert_bp
     from webapp.crosscheck.report_views import bp as xc_report_bp
+    from webapp.crosscheck.views import bp as crosscheck_bp
     from webapp.documents.views import bp as documents_bp
     from webapp.expertise.admin import bp as peer_admin_bp
     from webapp.expertise.views import bp as peer_bp
@@ -120,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
         peer_admin_bp,
         expert_bp,
         xc_report_bp,
+        crosscheck_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -420,12 +420,12 @@ def main(argv=None) -> int:
         ),
         (
             "school report (coordinator)",
-            get(coord, f"/crosscheck/campaigns/1/objectivity?school_id={school_id}"),
+            get(coord, f"/crosschecks/1/objectivity?school_id={school_id}"),
             args.report_requests,
         ),
         (
             "region report (coordinator)",
-            get(coord, "/crosscheck/campaigns/1/objectivity"),
+            get(coord, "/crosschecks/1/objectivity"),
             args.report_requests,
         ),
     ]

@@ -148,15 +148,14 @@ def test_expert_entry_third_check_and_report(browser, live):
     expect(page.locator("#caveat")).to_contain_text("не доказательство")
     expect(page.locator("svg[role=img]").first).to_be_visible()
     other = page.goto(
-        f"{live.base_url}/crosscheck/campaigns/{live.campaign_id}/objectivity"
-        f"?school_id={live.troi_id}"
+        f"{live.base_url}/crosschecks/{live.campaign_id}/objectivity?school_id={live.troi_id}"
     )
     assert other.status == 404
     context.close()
 
     # 5. the regional coordinator sees every school of the campaign
     context, page = sign_in(browser, live, "coord.38@ekspertiza.local", DEMO_PASSWORD)
-    page.goto(f"{live.base_url}/crosscheck/campaigns/{live.campaign_id}/objectivity")
+    page.goto(f"{live.base_url}/crosschecks/{live.campaign_id}/objectivity")
     expect(page.locator("#schools tbody tr")).to_have_count(3)
     page.set_viewport_size({"width": 390, "height": 800})
     width = page.evaluate("document.documentElement.scrollWidth")

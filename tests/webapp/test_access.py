@@ -36,6 +36,9 @@ def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
         "assignment_id": 1,
         "sheet_id": 1,
         "campaign_id": 1,
+        "rule_id": 1,
+        "kind": "tasks",
+        "key": "season",
     }
     urls = []
     for rule in app.url_map.iter_rules():

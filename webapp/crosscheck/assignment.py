@@ -19,10 +19,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from webapp.auth.models import User
 from webapp.common.time import utcnow
+from webapp.crosscheck.bulk import bulk_insert
 from webapp.crosscheck.models import (
     CrossCheckCampaign,
     CrossCheckExpert,
@@ -65,8 +66,8 @@ SCOPES = {
     "other_municipality": "other-municipality",
 }
 ROLE_OF = {"primary": SheetRole.FIRST.value, "second": SheetRole.SECOND.value}
-CHUNK = 20_000
 REASON_RERUN = "Повторное распределение"
+ASSIGNED = SheetState.ASSIGNED.value
 
 
 def start_assignment(campaign_id: int, actor: User) -> Job:
@@ -284,9 +285,7 @@ def _store(campaign_id: int, run: int, works, assignments) -> int:
             chosen = first_checked[second_cursor : second_cursor + n]
             rows.extend(_sheet(campaign_id, w, expert_id, "second", run, now) for w in chosen)
             second_cursor += n
-    table = ScoreSheet.__table__
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(table), rows[start : start + CHUNK])
+    bulk_insert(ScoreSheet.__table__, rows)
     return len(rows)
 
 
@@ -298,7 +297,7 @@ def _sheet(campaign_id: int, work_id: int, expert_id: int, role: str, run: int, 
         "role": role,
         "points": None,
         "run": run,
-        "state": SheetState.ASSIGNED.value,
+        "state": ASSIGNED,
         "lock_version": 1,
         "created_at": now,
         "state_changed_at": now,

@@ -147,7 +147,7 @@ def autosave(sheet_id: int):
 # --- the invitation -------------------------------------------------------------------------
 
 
-@bp.route("/crosscheck/campaigns/<int:campaign_id>/experts/invite", methods=["POST"])
+@bp.route("/crosschecks/<int:campaign_id>/experts/invite", methods=["POST"])
 @login_required
 def invite_all(campaign_id: int):
     """The coordinator links every listed expert to an account (new ones are invited)."""

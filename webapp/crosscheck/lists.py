@@ -17,8 +17,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, select
 
+from webapp.common.time import utcnow
+from webapp.crosscheck.bulk import bulk_insert
 from webapp.crosscheck.models import (
     CrossCheckCampaign,
     CrossCheckExpert,
@@ -84,9 +86,10 @@ def store_list(campaign: CrossCheckCampaign, kind: str, rows: list[dict]) -> Loa
     if kind == "experts":
         stmt = stmt.where(CrossCheckExpert.source == "list")
     db.session.execute(stmt)
-    payload = [{**row, "campaign_id": campaign.id} for row in rows]
-    for start in range(0, len(payload), 20_000):
-        db.session.execute(insert(model), payload[start : start + 20_000])
+    extra: dict = {"campaign_id": campaign.id}
+    if kind == "experts":
+        extra |= {"created_at": utcnow(), "user_id": None}
+    bulk_insert(model.__table__, [{**row, **extra} for row in rows])
     if kind == "tasks":
         _default_scales(campaign, rows)
     db.session.flush()
@@ -302,20 +305,21 @@ def _read_works(campaign: CrossCheckCampaign, path: Path) -> list[dict]:
 def _points(sheet: Sheet, line: int, cells: dict, maxima: list[int]) -> list[int] | None:
     points: list[int] = []
     ok = True
-    for index, maximum in enumerate(maxima, start=1):
-        column = f"task_{index}"
-        if column not in cells:
+    for column, maximum in zip(POINT_COLUMNS, maxima, strict=False):
+        raw = cells.get(column)
+        if raw is None:
             sheet.fail(line, column, "нет столбца для этого задания")
             return None
+        if raw.isascii() and raw.isdigit() and int(raw) <= maximum:  # the common case, fast
+            points.append(int(raw))
+            continue
         value = _int(sheet, line, cells, column, 0, maximum)
         ok = ok and value is not None
-        points.append(value if value is not None else 0)
-    for index in range(len(maxima) + 1, MAX_TASKS + 1):
-        column = f"task_{index}"
-        if cells.get(column, ""):
-            sheet.fail(line, column, f"в этой работе только {len(maxima)} заданий")
-            ok = False
-    return points if ok else None
+        points.append(0 if value is None else value)
+    extra = [c for c in POINT_COLUMNS[len(maxima) :] if cells.get(c)]
+    for column in extra:
+        sheet.fail(line, column, f"в этой работе только {len(maxima)} заданий")
+    return points if ok and not extra else None
 
 
 # -- experts ---------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ def visible_report(campaign_id: int, args: dict) -> tuple[CrossCheckCampaign, di
     return campaign, args
 
 
-@bp.route("/crosscheck/objectivity")
+@bp.route("/crosschecks/objectivity")
 @login_required
 def index():
     """The campaigns whose report the user may open, at the widest level it may see."""
@@ -61,7 +61,7 @@ def index():
     return render_template("crosscheck/objectivity_index.html", rows=rows)
 
 
-@bp.route("/crosscheck/campaigns/<int:campaign_id>/objectivity")
+@bp.route("/crosschecks/<int:campaign_id>/objectivity")
 @login_required
 def report(campaign_id: int):
     campaign, args = visible_report(campaign_id, level_args())
@@ -144,7 +144,7 @@ def sign_label(code: str) -> str:
     return f"{reports.SIGN_TEXTS.get(kind, kind)} ({subject}, {grade} класс)"
 
 
-@bp.route("/crosscheck/campaigns/<int:campaign_id>/objectivity.xlsx")
+@bp.route("/crosschecks/<int:campaign_id>/objectivity.xlsx")
 @login_required
 def export(campaign_id: int):
     campaign, args = visible_report(campaign_id, level_args())

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from celery import group
 from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 
@@ -45,6 +46,19 @@ class JobPublisher:
             return False
         return True
 
+    def publish_group(self, task_name: str, job_ids: list[int]) -> bool:
+        """Send the tasks of several jobs as one Celery ``group`` (they run in parallel on the
+        workers); on a broker error the jobs stay queued for the sweep."""
+        if not self.enabled:
+            return False
+        try:
+            app = self.producer()
+            group(app.signature(task_name, kwargs={"job_id": i}) for i in job_ids).apply_async()
+        except Exception:
+            log.warning("broker unavailable, jobs %s left to the sweep", job_ids, exc_info=True)
+            return False
+        return True
+
 
 def publisher(app: Flask) -> JobPublisher:
     found = app.extensions.get(EXTENSION)
@@ -56,6 +70,14 @@ def publisher(app: Flask) -> JobPublisher:
 def enqueue_after_commit(task_name: str, job_id: int) -> None:
     """Publish ``task_name(job_id=...)`` after the current transaction commits."""
     db.session.info.setdefault(_PENDING, []).append((task_name, job_id))
+
+
+def enqueue_group_after_commit(task_name: str, job_ids: list[int]) -> None:
+    """Publish the jobs' tasks as one group after the commit (instead of one message each)."""
+    wanted = set(job_ids)
+    pending = db.session.info.setdefault(_PENDING, [])
+    pending[:] = [p for p in pending if not (p[0] == task_name and p[1] in wanted)]
+    pending.append((task_name, tuple(job_ids)))
 
 
 def register_job_dispatch(app: Flask) -> JobPublisher:
@@ -71,8 +93,12 @@ def _after_commit(session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending or not has_app_context():
         return
+    jobs = publisher(current_app._get_current_object())
     for task_name, job_id in pending:
-        publisher(current_app._get_current_object()).publish(task_name, job_id)
+        if isinstance(job_id, tuple):
+            jobs.publish_group(task_name, list(job_id))
+        else:
+            jobs.publish(task_name, job_id)
 
 
 def _after_rollback(session) -> None:

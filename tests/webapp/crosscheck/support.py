@@ -60,12 +60,14 @@ def experts_file(folder: Path, rows=None) -> Path:
     return write_csv(folder / "experts.csv", header, rows if rows is not None else experts_rows())
 
 
-def loaded_campaign(actor, folder: Path, **over):
-    """A Zalari campaign with the three lists loaded (committed)."""
+def loaded_campaign(actor, folder: Path, *, regional: bool = False, **over):
+    """A Zalari campaign (or, ``regional``, one of the whole region) with the three lists
+    loaded (committed)."""
     from webapp.orgs.models import Municipality
 
     zalari = db.session.query(Municipality).filter_by(name="Заларинский район").one()
-    campaign = services.create_campaign(actor, zalari.region_id, zalari.id, settings(**over))
+    municipality_id = None if regional else zalari.id
+    campaign = services.create_campaign(actor, zalari.region_id, municipality_id, settings(**over))
     db.session.commit()
     for kind, make in (("tasks", tasks_file), ("works", works_file), ("experts", experts_file)):
         services.import_list(campaign.id, kind, make(folder), actor)

@@ -135,7 +135,7 @@ def test_coordinator_invites_from_the_page_and_the_api_others_get_404(client, li
     assert response.status_code == 200
     assert response.json == {"invited": 1, "role_added": 1, "linked": 4}
     w.login(client, "mun.zalari@ekspertiza.local", "demo-pass")  # not the region's campaign owner
-    page = f"/crosscheck/campaigns/{listed.campaign.id}/experts/invite"
+    page = f"/crosschecks/{listed.campaign.id}/experts/invite"
     assert client.post(page).status_code == 404
     client.post("/logout")
     w.login(client, "coord.38@ekspertiza.local", "demo-pass")

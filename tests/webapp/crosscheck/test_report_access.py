@@ -49,7 +49,7 @@ def other_municipal_coordinator() -> str:
 def page(client, world, email, password=DEMO, **args):
     w.login(client, email, password)
     query = "&".join(f"{k}={v}" for k, v in args.items())
-    return client.get(f"/crosscheck/campaigns/{world.campaign.id}/objectivity?{query}")
+    return client.get(f"/crosschecks/{world.campaign.id}/objectivity?{query}")
 
 
 def test_the_school_sees_its_own_report_only(client, xc):
@@ -61,14 +61,11 @@ def test_the_school_sees_its_own_report_only(client, xc):
     assert "<svg" in own.text and 'role="img"' in own.text
     assert "не доказательство" in own.text
     assert (
-        client.get(
-            f"/crosscheck/campaigns/{xc.campaign.id}/objectivity?school_id={troi}"
-        ).status_code
-        == 404
+        client.get(f"/crosschecks/{xc.campaign.id}/objectivity?school_id={troi}").status_code == 404
     )
     assert (
         client.get(
-            f"/crosscheck/campaigns/{xc.campaign.id}/objectivity?municipality_id={xc.schools['38-VER'].municipality_id}"
+            f"/crosschecks/{xc.campaign.id}/objectivity?municipality_id={xc.schools['38-VER'].municipality_id}"
         ).status_code
         == 404
     )
@@ -105,7 +102,7 @@ def test_report_matrix(client, xc, email, level, status):
     query = "&".join(f"{k}={v}" for k, v in args.items())
     api = client.get(f"/api/v1/crosschecks/{xc.campaign.id}/report?{query}", headers=headers)
     html = page(client, xc, email, **args)
-    xlsx = client.get(f"/crosscheck/campaigns/{xc.campaign.id}/objectivity.xlsx?{query}")
+    xlsx = client.get(f"/crosschecks/{xc.campaign.id}/objectivity.xlsx?{query}")
     if level == "region" and status == 200:
         assert api.json["level"] == "region"
     if email == MUNICIPAL and level == "region":
@@ -125,15 +122,15 @@ def test_a_coordinator_of_another_municipality_sees_nothing(client, xc):
 
 def test_unknown_campaign_and_bad_ids_are_404(client, xc):
     w.login(client, COORD, DEMO)
-    assert client.get("/crosscheck/campaigns/999/objectivity").status_code == 404
-    url = f"/crosscheck/campaigns/{xc.campaign.id}/objectivity"
+    assert client.get("/crosschecks/999/objectivity").status_code == 404
+    url = f"/crosschecks/{xc.campaign.id}/objectivity"
     assert client.get(f"{url}?school_id=abc").status_code == 404
     assert client.get(f"{url}?school_id=99999999999").status_code == 404
 
 
 def test_xlsx_export_has_a_row_per_school_and_the_caveat(client, xc):
     w.login(client, COORD, DEMO)
-    response = client.get(f"/crosscheck/campaigns/{xc.campaign.id}/objectivity.xlsx")
+    response = client.get(f"/crosschecks/{xc.campaign.id}/objectivity.xlsx")
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data), read_only=True)
     rows = list(book.active.iter_rows(values_only=True))
