@@ -163,7 +163,7 @@ def invite_all(campaign_id: int):
         f"{result.role_added}; уже были связаны: {result.linked}.",
         "success",
     )
-    return redirect(url_for("xc_report.report", campaign_id=campaign.id))
+    return redirect(url_for("crosscheck.show", campaign_id=campaign.id))
 
 
 @bp.route("/invite/<token>", methods=["GET", "POST"])
