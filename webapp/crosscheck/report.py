@@ -8,6 +8,7 @@ municipal campaign). Anyone else, or a school outside the campaign: nothing (404
 
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 
 from sqlalchemy import func, select
@@ -214,13 +215,50 @@ def _scales(campaign_id: int) -> dict[tuple[str, int], MarkScale]:
     return scales
 
 
+# Finished reports, per process, until the campaign's data changes (a new works list, a sheet
+# submitted or reopened): a region-size report reads every work, so it is worth keeping.
+_REPORTS: dict[tuple, dict] = {}
+_REPORTS_KEPT = 64
+
+
+def data_version(campaign_id: int) -> tuple:
+    """Changes whenever a submitted score or the works list changes."""
+    works = db.session.execute(
+        select(func.count(CrossCheckWork.id), func.max(CrossCheckWork.id)).where(
+            CrossCheckWork.campaign_id == campaign_id
+        )
+    ).one()
+    sheets = db.session.execute(
+        select(
+            func.count(ScoreSheet.id),
+            func.max(ScoreSheet.state_changed_at),
+            func.max(ScoreSheet.lock_version),
+        ).where(ScoreSheet.campaign_id == campaign_id, ScoreSheet.state == SheetState.SUBMITTED)
+    ).one()
+    return (str(db.engine.url), *works, *sheets)
+
+
 def campaign_report(
     campaign: CrossCheckCampaign,
     *,
     school_id: int | None = None,
     municipality_id: int | None = None,
 ) -> dict:
-    """The report as JSON-ready data, with school and municipality names added."""
+    """The report as JSON-ready data, with school and municipality names added (a copy of the
+    cached one while the campaign's data has not changed)."""
+    key = (campaign.id, school_id, municipality_id, data_version(campaign.id))
+    cached = _REPORTS.get(key)
+    if cached is None:
+        cached = _build(campaign, school_id, municipality_id)
+        if len(_REPORTS) >= _REPORTS_KEPT:
+            _REPORTS.pop(next(iter(_REPORTS)))
+        _REPORTS[key] = cached
+    return copy.deepcopy(cached)
+
+
+def _build(
+    campaign: CrossCheckCampaign, school_id: int | None, municipality_id: int | None
+) -> dict:
     maxima, scales = task_maxima(campaign.id), _scales(campaign.id)
     report = build_report(
         load_works(campaign.id, school_id, municipality_id),

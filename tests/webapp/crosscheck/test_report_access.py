@@ -141,3 +141,16 @@ def test_xlsx_export_has_a_row_per_school_and_the_caveat(client, xc):
     assert ver[1:6] == (2, 1, 1.0, 0.0, 1.0)  # works, re-checked, changed, up, down
     assert ver[6] == 2.0 and ver[9] == "выраженного направления нет"
     assert rows[-1][0].startswith("Признаки — повод для анализа")
+
+
+def test_a_cached_report_follows_new_scores(client, xc):
+    headers = w.token(client, COORD, DEMO)
+    api = f"/api/v1/crosschecks/{xc.campaign.id}/report"
+    assert client.get(api, headers=headers).json["summary"]["rechecked"] == 1
+    assert client.get(api, headers=headers).json["summary"]["rechecked"] == 1  # cached
+    sheet = w.give(xc, "38-TROI-1", "38-VER")
+    user = db.session.scalar(select(User).where(User.email == "expert.38-ver@test"))
+    submit_points(sheet.id, [2, 2, 1, 1, 0], actor=user)
+    db.session.commit()
+    summary = client.get(api, headers=headers).json["summary"]
+    assert summary["rechecked"] == 2 and summary["marks_changed"] == 1
