@@ -22,3 +22,23 @@ def test_demo_lists_zalari_teachers_as_experts(app, client):
     assert response.status_code == 302
     page = client.get("/expert")
     assert page.status_code == 200 and 'id="nav-expert"' in page.text
+
+
+def test_demo_cross_check_can_be_played_at_once(app, client):
+    runner = app.test_cli_runner()
+    assert runner.invoke(demo_command, ["--password", "demo-pass-1"]).exit_code == 0
+    assert runner.invoke(demo_command, ["--password", "demo-pass-1"]).exit_code == 0  # once
+    from sqlalchemy import func, select
+
+    from webapp.crosscheck.models import CrossCheckCampaign, ScoreSheet
+    from webapp.extensions import db
+
+    [campaign] = db.session.scalars(select(CrossCheckCampaign)).all()
+    assert campaign.state == "checking" and campaign.municipality_id is not None
+    assert [log.event for log in campaign.history] == ["complete_lists", "assign", "start_checking"]
+    assert db.session.scalar(select(func.count(ScoreSheet.id))) == 12
+    client.post(
+        "/login", data={"email": "teacher.38-troi@ekspertiza.local", "password": "demo-pass-1"}
+    )
+    page = client.get("/expert").text
+    assert page.count("data-sheet-id=") == 4 and "38-VER-5-001" in page
