@@ -82,6 +82,12 @@ def start_assignment(campaign_id: int, actor: User) -> Job:
             trigger=CampaignTrigger.ASSIGN,
         )
     campaign.check_fire(CampaignTrigger.ASSIGN, ctx=build_campaign_context(campaign, actor))
+    running = db.session.get(Job, campaign.job_id) if campaign.job_id else None
+    if running is not None and not running.finished:
+        raise StateConflict(
+            f"Распределение этой кампании уже идёт (задание №{running.id}).",
+            trigger=CampaignTrigger.ASSIGN,
+        )
     job = create_job(CROSSCHECK_ASSIGN, {"campaign_id": campaign.id}, started_by_id=actor.id)
     campaign.job_id = job.id
     db.session.flush()

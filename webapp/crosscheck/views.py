@@ -47,6 +47,7 @@ from workflows.crosscheck_campaign import (
 )
 
 bp = Blueprint("crosscheck", __name__, url_prefix="/crosschecks", template_folder="templates")
+RESULT_ROWS = 200  # the page shows the first rows; the exports hold every row
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -140,6 +141,11 @@ def create():
 @login_required
 def edit(campaign_id: int):
     campaign = _campaign(campaign_id)
+    if request.method == "GET" and "edit" not in available_triggers(
+        CAMPAIGNS, campaign, current_user
+    ):
+        flash("Настройки меняются только в черновике.", "warning")
+        return redirect(url_for(".show", campaign_id=campaign.id))
     form = CampaignForm(obj=None if request.method == "POST" else campaign)
     place = campaign.municipality.name if campaign.municipality else campaign.region.name
     form.territory.choices = [SelectChoice("-", place)]
@@ -308,13 +314,23 @@ def transition(campaign_id: int):
 def result(campaign_id: int):
     campaign = _campaign(campaign_id)
     loads = queries.expert_loads(campaign.id)
+    packages = queries.packages(campaign.id)
+    packages.sort(key=lambda p: -(p["first_experts"] + p["second_experts"]))
+    summary = campaign.summary or {}
     return render_template(
         "crosscheck/result.html",
         campaign=campaign,
-        summary=campaign.summary or {},
-        loads=loads,
+        summary=summary,
+        unassigned=summary.get("unassigned", [])[:RESULT_ROWS],
+        loads=loads[:RESULT_ROWS],
         heaviest=loads[0] if loads else None,
-        packages=queries.packages(campaign.id),
+        packages=packages[:RESULT_ROWS],
+        counts={
+            "unassigned": len(summary.get("unassigned", [])),
+            "loads": len(loads),
+            "packages": len(packages),
+        },
+        limit=RESULT_ROWS,
         state_labels=STATE_LABELS,
     )
 

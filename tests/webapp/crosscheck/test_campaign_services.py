@@ -11,6 +11,7 @@ from tasks import jobs as job_tasks
 from tests.webapp.crosscheck.support import (
     MUN,
     REG08,
+    REG38,
     SCHOOLS,
     experts_file,
     loaded_campaign,
@@ -183,3 +184,16 @@ def test_campaign_audit_rows_are_append_only(app, demo, tmp_path):
     with pytest.raises(PermissionError):
         db.session.flush()
     db.session.rollback()
+
+
+def test_a_second_start_while_the_job_is_unfinished_is_refused(app, demo, tmp_path):
+    campaign = loaded_campaign(user(MUN), tmp_path)
+    job = assignment.start_assignment(campaign.id, user(MUN))
+    db.session.commit()
+    with pytest.raises(StateConflict, match=f"№{job.id}"):
+        assignment.start_assignment(campaign.id, user(REG38))
+    db.session.rollback()
+    assert job_tasks.run_job(job.id, assignment.run_assignment) == "succeeded"
+    again = assignment.start_assignment(campaign.id, user(REG38))  # finished: a re-run may start
+    db.session.commit()
+    assert again.id != job.id

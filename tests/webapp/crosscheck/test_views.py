@@ -113,9 +113,11 @@ def test_access_to_every_campaign_route(app, demo, client, tmp_path, email, expe
     campaign = loaded_campaign(user(MUN), tmp_path)
     login(client, email)
     cid = campaign.id
-    for path in ("", "/result", "/experts.xlsx", "/schools.xlsx", "/edit"):
+    for path in ("", "/result", "/experts.xlsx", "/schools.xlsx"):
         with client.get(f"/crosschecks/{cid}{path}") as response:
             assert response.status_code == expected, path
+    # The settings are edited only in draft: the coordinator is sent back to the campaign page.
+    assert client.get(f"/crosschecks/{cid}/edit").status_code == (302 if expected == 200 else 404)
     if expected == 404:
         assert upload(client, cid, "tasks", TASKS).status_code == 404
         assert client.post(f"/crosschecks/{cid}/assign").status_code == 404
@@ -166,3 +168,43 @@ def test_a_school_of_another_region_cannot_add_experts(app, demo, client, tmp_pa
     login(client, KALMYK_SCHOOL)
     response = client.post(f"/crosschecks/school/{campaign.id}/experts", data={})
     assert response.status_code == 404
+
+
+def test_settings_are_edited_in_draft_only(app, demo, client, tmp_path):
+    from tests.webapp.crosscheck.support import settings
+    from webapp.crosscheck import services
+    from webapp.orgs.models import Municipality
+
+    zalari = db.session.scalar(select(Municipality).where(Municipality.name == "Заларинский район"))
+    draft = services.create_campaign(user(MUN), zalari.region_id, zalari.id, settings())
+    db.session.commit()
+    login(client, MUN)
+    assert client.get(f"/crosschecks/{draft.id}/edit").status_code == 200
+    data = {**FORM, "title": "Новое название", "second_percent": "15", "grades": "5;6"}
+    assert client.post(f"/crosschecks/{draft.id}/edit", data=data).status_code == 302
+    edited = db.session.get(CrossCheckCampaign, draft.id, populate_existing=True)
+    assert (edited.title, edited.second_share) == ("Новое название", 0.15)
+    assert sorted((r.subject, r.grade) for r in edited.rules) == [("math", 5), ("math", 6)]
+    assert edited.history[-1].event == "edit"
+    loaded = loaded_campaign(user(MUN), tmp_path)
+    refused = client.post(f"/crosschecks/{loaded.id}/edit", data=data)
+    assert refused.status_code == 409
+    assert (
+        db.session.get(CrossCheckCampaign, loaded.id, populate_existing=True).title
+        != "Новое название"
+    )
+
+
+def test_the_result_page_shows_the_first_rows_and_says_so(app, demo, client, tmp_path, monkeypatch):
+    from webapp.crosscheck import assignment, views
+
+    campaign = loaded_campaign(user(MUN), tmp_path)
+    job = assignment.start_assignment(campaign.id, user(MUN))
+    db.session.commit()
+    assert job_tasks.run_job(job.id, run_assignment) == "succeeded"
+    monkeypatch.setattr(views, "RESULT_ROWS", 2)
+    login(client, MUN)
+    page = client.get(f"/crosschecks/{campaign.id}/result").get_data(as_text=True)
+    loads = page[page.index('id="loads"') : page.index("</table>", page.index('id="loads"'))]
+    assert loads.count("<tr>") == 1 + 2  # the header and two experts of six
+    assert "Показаны 2 самых загруженных из 6" in page
