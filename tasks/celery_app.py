@@ -31,6 +31,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=30),
         "options": {"expires": 25 * 60},
     },
+    "crosscheck-scan": {
+        "task": "crosscheck.scan",
+        "schedule": timedelta(minutes=15),
+        "options": {"expires": 10 * 60},
+    },
     "jobs-sweep": {
         "task": "jobs.sweep",
         "schedule": timedelta(minutes=1),
@@ -54,6 +59,7 @@ def celery_settings(config: Mapping) -> dict:
             "tasks.jobs",
             "tasks.expertise",
             "tasks.uploads",
+            "tasks.crosscheck_experts",
         ),
         "task_acks_late": True,
         "worker_prefetch_multiplier": 1,

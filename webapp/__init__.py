@@ -48,6 +48,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
 def _connect_subscribers() -> None:
     """Features that listen to the workflow layer's signals (connecting twice is harmless)."""
+    from webapp.crosscheck import dispatch as crosscheck_dispatch
     from webapp.expertise import subscribers as expertise
     from webapp.notifications import outbox, peer
     from webapp.reviews import services as reviews
@@ -56,6 +57,7 @@ def _connect_subscribers() -> None:
     reviews.connect()
     expertise.connect()
     peer.connect()
+    crosscheck_dispatch.connect()
 
 
 def select_locale() -> str:
@@ -104,6 +106,8 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.auth.password import bp as password_bp
     from webapp.auth.views import bp as auth_bp
     from webapp.campaigns.views import bp as campaigns_bp
+    from webapp.crosscheck.expert_views import bp as expert_bp
+    from webapp.crosscheck.report_views import bp as xc_report_bp
     from webapp.crosscheck.views import bp as crosscheck_bp
     from webapp.documents.views import bp as documents_bp
     from webapp.expertise.admin import bp as peer_admin_bp
@@ -134,6 +138,8 @@ def _register_blueprints(app: Flask) -> None:
         setup_bp,
         school_risks_bp,
         followup_bp,
+        expert_bp,
+        xc_report_bp,
         crosscheck_bp,
     )
     for bp in blueprints:

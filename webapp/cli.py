@@ -98,6 +98,11 @@ def demo_command(password: str, as_json: bool, without_peer_stage: bool) -> None
     from webapp.demo.services import load_demo
 
     logins = load_demo(password, peer_stage=not without_peer_stage)
+    from webapp.demo.crosscheck_experts import demo_campaign
+    from webapp.extensions import db
+
+    if demo_campaign() is not None:  # the cross-check journey, playable at once
+        db.session.commit()
     if as_json:
         click.echo(json.dumps(logins, ensure_ascii=False, indent=2))
         return

@@ -12,6 +12,7 @@ from webapp.campaigns.models import (
     SchoolRisk,
     Stage,
 )
+from webapp.crosscheck.expert_models import ExpertInvitation
 from webapp.crosscheck.models import (
     CrossCheckCampaign,
     CrossCheckCampaignLog,
@@ -50,6 +51,7 @@ __all__ = [
     "Document",
     "DocumentType",
     "DocumentVersion",
+    "ExpertInvitation",
     "Job",
     "Membership",
     "Municipality",

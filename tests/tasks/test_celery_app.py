@@ -54,6 +54,8 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
     )
 
     assert conf["tasks"] == [
+        "crosscheck.assign_third_check",
+        "crosscheck.scan",
         "deadlines.escalate_overdue",
         "expertise.scan_deadlines",
         "jobs.crosscheck_assign",
@@ -70,6 +72,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "jobs-sweep": "jobs.sweep",
         "expertise-scan-deadlines": "expertise.scan_deadlines",
         "uploads-sweep-partial": "uploads.sweep_partial",
+        "crosscheck-scan": "crosscheck.scan",
     }
     assert (conf["acks_late"], conf["prefetch"], conf["ignore_result"]) == (True, 1, True)
     assert (conf["serializer"], conf["accept"]) == ("json", ["json"])

@@ -15,6 +15,7 @@ PUBLIC = {
     "bootstrap.static",
     "password.forgot",  # anyone may ask for a link (same answer for unknown addresses)
     "password.set_password",  # the signed single-use link is the credential
+    "expert.invite",  # the invitation link: its single-use token is the credential
 }
 
 OUTSIDERS = [
@@ -40,6 +41,7 @@ def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
         "link_id": 1,
         "stage_id": 1,
         "setting_id": 1,
+        "sheet_id": 1,
         "campaign_id": 1,
         "rule_id": 1,
         "kind": "tasks",

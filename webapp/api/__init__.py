@@ -26,6 +26,7 @@ def init_api(app: Flask) -> Api:
         auth,
         crosschecks,
         documents,
+        expert_works,
         pairings,
         peer_assignments,
         remarks,
@@ -46,6 +47,7 @@ def init_api(app: Flask) -> Api:
         peer_assignments.bp,
         pairings.bp,
         crosschecks.bp,
+        expert_works.bp,
     ]
     if find_spec("webapp.jobs") is not None:
         from webapp.api import jobs

@@ -18,7 +18,7 @@ from webapp.campaigns.models import (
     Stage,
 )
 from webapp.common.time import utcnow
-from webapp.demo import data, peer
+from webapp.demo import crosscheck_experts, data, peer
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
@@ -47,6 +47,7 @@ def _create(password: str) -> None:
     campaign = _create_campaign()
     types = _create_types(campaign)
     _create_people(schools, password)
+    crosscheck_experts.create(schools, password)
     _create_documents(campaign, types, [s for s in schools.values() if s.is_500plus])
     db.session.flush()
 

@@ -1,0 +1,167 @@
+"""Objectivity report pages: chart and table per level; XLSX through the platform's writer."""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+from flask import Blueprint, abort, render_template, request, send_file
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from webapp.crosscheck import report as reports
+from webapp.crosscheck.charts import diverging_svg, histogram_svg
+from webapp.crosscheck.models import CrossCheckCampaign
+from webapp.extensions import db
+from webapp.tabular import write_xlsx
+
+bp = Blueprint("xc_report", __name__, template_folder="templates")
+SIGNS_SHOWN = 40
+
+
+def level_args() -> dict:
+    """``school_id`` / ``municipality_id`` from the query string (bad values: 404)."""
+    out = {}
+    for name in ("school_id", "municipality_id"):
+        raw = request.args.get(name)
+        if raw:
+            if not raw.isdigit() or not 1 <= int(raw) <= 2**31 - 1:
+                abort(404)
+            out[name] = int(raw)
+    return out
+
+
+def visible_report(campaign_id: int, args: dict) -> tuple[CrossCheckCampaign, dict]:
+    """The campaign and the level the user asked for (or its widest), else 404."""
+    campaign = db.session.get(CrossCheckCampaign, campaign_id)
+    if campaign is None:
+        abort(404)
+    if not args:
+        args = reports.default_level(current_user, campaign)
+        if args is None:
+            abort(404)
+    if not reports.may_see(current_user, campaign, **args):
+        abort(404)
+    return campaign, args
+
+
+@bp.route("/crosschecks/objectivity")
+@login_required
+def index():
+    """The campaigns whose report the user may open, at the widest level it may see."""
+    rows = []
+    campaigns = db.session.scalars(
+        select(CrossCheckCampaign).order_by(CrossCheckCampaign.created_at.desc())
+    )
+    for campaign in campaigns:
+        level = reports.default_level(current_user, campaign)
+        if level is not None:
+            rows.append((campaign, level))
+    return render_template("crosscheck/objectivity_index.html", rows=rows)
+
+
+@bp.route("/crosschecks/<int:campaign_id>/objectivity")
+@login_required
+def report(campaign_id: int):
+    campaign, args = visible_report(campaign_id, level_args())
+    data = reports.campaign_report(campaign, **args)
+    shown = data["signs"][:SIGNS_SHOWN]  # the rest: XLSX and JSON (a page stays light)
+    charts = [
+        (s, histogram_svg(s["histogram"], _bounds(data, s), title=_chart_title(s))) for s in shown
+    ]
+    differences = [
+        (row["school_name"], row["mean_difference"])
+        for row in data["schools"]
+        if row["mean_difference"] is not None
+    ]
+    return render_template(
+        "crosscheck/objectivity.html",
+        campaign=campaign,
+        data=data,
+        args=args,
+        charts=charts,
+        difference_chart=(
+            diverging_svg(differences[:60], title="Средняя разница баллов школы и перепроверки")
+            if len(differences) > 1
+            else None
+        ),
+        sign_texts=reports.SIGN_TEXTS,
+        signs_total=len(data["signs"]),
+        direction_texts=reports.DIRECTION_TEXTS,
+    )
+
+
+def _bounds(data: dict, signs: dict) -> dict[int, int]:
+    scale = data["scales"].get(f"{signs['subject']}:{signs['grade']}")
+    return dict(zip((3, 4, 5), scale, strict=True)) if scale else {}
+
+
+def _chart_title(s: dict) -> str:
+    return f"Распределение первичных баллов: {s['school_name']}, {s['subject']}, {s['grade']} класс"
+
+
+EXPORT_HEADER = [
+    "Школа",
+    "Работ",
+    "Перепроверено",
+    "Отметка изменилась, доля",
+    "Повысилась, доля",
+    "Понизилась, доля",
+    "Средняя разница (школа − перепроверка)",
+    "95 % интервал: от",
+    "95 % интервал: до",
+    "Направление",
+    "Признаки, требующие анализа",
+]
+
+
+def _pct(value):
+    return None if value is None else round(value, 4)
+
+
+def export_rows(data: dict):
+    for row in data["schools"]:
+        yield [
+            row["school_name"],
+            row["works"],
+            row["rechecked"],
+            _pct(row["changed_share"]),
+            _pct(row["up_share"]),
+            _pct(row["down_share"]),
+            None if row["mean_difference"] is None else round(row["mean_difference"], 3),
+            None if row["ci_low"] is None else round(row["ci_low"], 3),
+            None if row["ci_high"] is None else round(row["ci_high"], 3),
+            reports.DIRECTION_TEXTS[row["direction"]],
+            "; ".join(sign_label(code) for code in row["signs"]),
+        ]
+    yield [reports.CAVEAT]
+
+
+def sign_label(code: str) -> str:
+    """``peak_3:math:5`` → «пик сразу над границей отметки «3» (math, 5 класс)»."""
+    kind, _, rest = code.partition(":")
+    subject, _, grade = rest.partition(":")
+    return f"{reports.SIGN_TEXTS.get(kind, kind)} ({subject}, {grade} класс)"
+
+
+@bp.route("/crosschecks/<int:campaign_id>/objectivity.xlsx")
+@login_required
+def export(campaign_id: int):
+    campaign, args = visible_report(campaign_id, level_args())
+    data = reports.campaign_report(campaign, **args)
+    handle, path = tempfile.mkstemp(suffix=".xlsx")
+    os.close(handle)
+    try:
+        write_xlsx(path, EXPORT_HEADER, export_rows(data), title="Объективность")
+        content = Path(path).read_bytes()  # one row per school: small
+    finally:
+        os.unlink(path)
+    return send_file(
+        io.BytesIO(content),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        as_attachment=True,
+        download_name=f"objectivity-{campaign.id}.xlsx",
+        max_age=0,
+    )
