@@ -7,7 +7,7 @@ import pytest
 from tests.support import login
 from tests.webapp.helpers import CURATOR, SCHOOL, bring_to_review, documents_of
 
-PUBLIC = {"auth.login", "static", "api_tokens.token", "api-docs.openapi_json", "bootstrap.static"}
+PUBLIC = {"auth.login", "static", "api_tokens.token", "api-docs.openapi_json"}
 
 OUTSIDERS = [
     "school.08-sol@ekspertiza.local",  # another school of the same region
