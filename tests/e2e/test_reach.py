@@ -46,6 +46,7 @@ TIMEOUT_MS = 15_000
 
 ANONYMOUS = None
 SCHOOL = "school.08-umc@ekspertiza.local"
+SECOND_SCHOOL = "school.08-sol@ekspertiza.local"  # also curator1's
 CURATOR = "curator1@ekspertiza.local"
 COORDINATOR = "coord.08@ekspertiza.local"
 MUNICIPAL = "mun.zalari@ekspertiza.local"
@@ -102,6 +103,7 @@ class World:
     draft_id: int
     submitted_id: int
     review_id: int
+    keyboard_id: int
     concept_id: int
     concept_assignment: int
     pairing_id: int
@@ -133,10 +135,14 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
         others = [
             d for d in h.documents_of(ps.REVIEWED) if d.state == "draft" and d.id not in paired
         ]
-        review, submitted, draft = others[0], others[1], others[2]
+        review, submitted, draft = others[:3]
         h.bring_to_review(review)
         h.upload(submitted, h.SCHOOL)
         h.fire(submitted, "submit", h.SCHOOL)
+        # Another school of the same curator: the document of the keyboard-only journey.
+        keyboard = h.documents_of("08-SOL")[0]
+        h.upload(keyboard, SECOND_SCHOOL)
+        h.fire(keyboard, "submit", SECOND_SCHOOL)
         admin = h.user(ADMIN)
         job = jobs.create_job("expertise.pair", {"k": 1}, started_by_id=admin.id)
         db.session.commit()
@@ -148,6 +154,7 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
             "draft_id": draft.id,
             "submitted_id": submitted.id,
             "review_id": review.id,
+            "keyboard_id": keyboard.id,
             "concept_id": concept.id,
             "concept_assignment": assignment.id,
             "pairing_id": pairing.id,
@@ -315,5 +322,94 @@ def test_the_menu_collapses_on_a_phone_without_javascript(browser: Browser, worl
         page.goto("/overview")
         assert page.locator("#menu").get_by_role("link", name="Чек-листы").is_visible()
         assert not page.get_by_text("Меню", exact=True).is_visible()
+    finally:
+        context.close()
+
+
+# --- Keyboard only -------------------------------------------------------------------------
+
+FOCUSED = """() => { const e = document.activeElement; const s = getComputedStyle(e);
+  return {id: e.id, tag: e.tagName, text: (e.innerText || e.value || '').trim(),
+          href: e.getAttribute('href') || '', value: e.value || '', checked: !!e.checked,
+          outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2}; }"""
+
+
+def tab_to(page: Page, wanted, limit: int = 120) -> dict:
+    """Press Tab until ``wanted(focused)`` holds; every stop must show a focus outline.
+
+    The PDF preview (an iframe) draws its own focus inside the viewer: it is not checked here.
+    """
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(FOCUSED)
+        if focused["tag"] not in ("BODY", "HTML", "IFRAME"):
+            assert focused["outline"], f"no visible focus on {focused}"
+        if wanted(focused):
+            return focused
+    raise AssertionError(f"not reached with Tab in {limit} presses")
+
+
+def test_the_curator_journey_with_the_keyboard_only(browser: Browser, world, signed_in):
+    """Queue -> document -> take for review -> checklist -> verdict, without a mouse."""
+    context = browser.new_context(
+        base_url=world.base_url, storage_state=signed_in(CURATOR), viewport=DESKTOP
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    try:
+        page = context.new_page()
+        page.goto("/notifications")
+        doc = world.keyboard_id
+
+        tab_to(page, lambda f: f["text"] == "Очередь проверки")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url.endswith("/queue")
+
+        tab_to(page, lambda f: f["href"].endswith(f"/documents/{doc}"))
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url.endswith(f"/documents/{doc}")
+        assert page.locator("#document-state [data-state]").get_attribute("data-state") == (
+            "submitted"
+        )
+
+        tab_to(page, lambda f: f["id"] == "trigger-start_review")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        tab_to(page, lambda f: f["id"] == "open-review")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url.endswith(f"/documents/{doc}/review")
+
+        count = page.locator("#review-form select[id^='status_']").count()
+        assert count >= 2, count
+        for n in range(1, count + 1):
+            tab_to(page, lambda f, n=n: f["id"] == f"status_{n}")
+            page.keyboard.press("ArrowDown")  # "—" -> the first rating
+            if n == 1:
+                page.keyboard.press("ArrowDown")  # -> "Есть замечания"
+                tab_to(page, lambda f: f["id"] == "criterion_comment_1")
+                page.keyboard.type("Нет сроков.")
+        assert page.locator("#status_1").input_value() == "remark"
+        assert {page.locator(f"#status_{n}").input_value() for n in range(2, count + 1)} == {"met"}
+
+        # The verdict radios: Tab enters the group, the arrow keys choose, Space confirms.
+        tab_to(page, lambda f: f["id"].startswith("verdict-"))
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Space")
+        focused = page.evaluate(FOCUSED)
+        assert (focused["id"], focused["checked"]) == ("verdict-approve_with_remarks", True)
+        tab_to(page, lambda f: f["id"] == "comment")
+        page.keyboard.type("Добавьте сроки в разделе 3.")
+        tab_to(page, lambda f: f["id"] == "submit-verdict")
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+
+        alerts = page.locator(".alert").all_inner_texts()
+        assert page.url.endswith(f"/documents/{doc}"), alerts
+        assert "Решение сохранено: Согласовано с замечаниями." in " ".join(alerts)
+        state = page.locator("#document-state [data-state]").get_attribute("data-state")
+        assert state == "curator_accepted", state
+        assert "Нет сроков." in page.locator("#last-review").inner_text()
     finally:
         context.close()
