@@ -11,14 +11,13 @@ users (see ``webapp.common.web``). See docs/reach.md.
 from __future__ import annotations
 
 import hashlib
-import re
+import mimetypes
 from pathlib import Path
 
-from flask import Flask, abort, send_from_directory
+from flask import Flask, Response, abort, request
 
 ONE_YEAR = 31_536_000
 HASH_LENGTH = 12
-HASHED = re.compile(rf"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{{{HASH_LENGTH}}})(?P<suffix>\.[^./]+)$")
 
 # Text types worth compressing; downloads (XLSX, DOCX, PDF, ZIP) are compressed already.
 COMPRESS_MIMETYPES = [
@@ -38,20 +37,26 @@ def hashed_name(filename: str, digest: str) -> str:
     return str(path.with_name(f"{path.stem}.{digest}{path.suffix}"))
 
 
-def scan(folder: Path) -> dict[str, str]:
-    """Every file under ``folder`` (POSIX relative name) -> its hashed name."""
-    names: dict[str, str] = {}
+def scan(folder: Path) -> dict[str, tuple[str, bytes]]:
+    """Every file under ``folder`` (POSIX relative name) -> (its hashed name, its bytes)."""
+    files: dict[str, tuple[str, bytes]] = {}
     for file in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest = hashlib.sha256(file.read_bytes()).hexdigest()[:HASH_LENGTH]
+        data = file.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:HASH_LENGTH]
         name = file.relative_to(folder).as_posix()
-        names[name] = hashed_name(name, digest)
-    return names
+        files[name] = (hashed_name(name, digest), data)
+    return files
 
 
 def init_assets(app: Flask) -> None:
-    """Hash the static files, make ``url_for('static')`` use the hashes and serve them."""
+    """Hash the static files, make ``url_for('static')`` use the hashes and serve them.
+
+    The static folder is small (one stylesheet): it is read once and served from memory, so a
+    file edited after start-up needs a restart (as a new release does anyway).
+    """
     folder = Path(app.static_folder)
-    names = scan(folder) if folder.is_dir() else {}
+    files = scan(folder) if folder.is_dir() else {}
+    names = {name: hashed for name, (hashed, _) in files.items()}
     originals = {hashed: name for name, hashed in names.items()}
     app.extensions["static_hashes"] = names
 
@@ -62,17 +67,22 @@ def init_assets(app: Flask) -> None:
 
     def static(filename: str):
         original = originals.get(filename)
-        if original is not None:
-            response = send_from_directory(folder, original, max_age=ONE_YEAR, conditional=True)
+        immutable = original is not None
+        name = original if immutable else filename
+        if name not in files:
+            abort(404)  # unknown, or an old hash after a release
+        hashed, data = files[name]
+        response = Response(
+            data, mimetype=mimetypes.guess_type(name)[0] or "application/octet-stream"
+        )
+        response.set_etag(hashed)
+        if immutable:
             response.cache_control.public = True
+            response.cache_control.max_age = ONE_YEAR
             response.cache_control.immutable = True
-            return _in_memory(response)
-        if HASHED.match(filename) and filename not in names:
-            # An old hash after a release: the content behind it is gone.
-            abort(404)
-        response = send_from_directory(folder, filename, max_age=0, conditional=True)
-        response.cache_control.no_cache = True
-        return _in_memory(response)
+        else:
+            response.cache_control.no_cache = True
+        return response.make_conditional(request)
 
     app.view_functions["static"] = static
 
@@ -83,13 +93,6 @@ def init_assets(app: Flask) -> None:
         if response.mimetype == "text/html" and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "private, no-cache"
         return response
-
-
-def _in_memory(response):
-    """Read the (small) file now: compressing a streamed file response would leave it open."""
-    response.direct_passthrough = False
-    response.make_sequence()
-    return response
 
 
 def init_compression(app: Flask) -> None:
