@@ -349,6 +349,17 @@ def tab_to(page: Page, wanted, limit: int = 120) -> dict:
     raise AssertionError(f"not reached with Tab in {limit} presses")
 
 
+def arrow_down_to(page: Page, wanted: str, limit: int = 5) -> None:
+    """Press ArrowDown on the focused select until it holds ``wanted``."""
+    for _ in range(limit):
+        before = page.evaluate("document.activeElement.value")
+        if before == wanted:
+            return
+        page.keyboard.press("ArrowDown")
+        page.wait_for_function("(v) => document.activeElement.value !== v", arg=before)
+    raise AssertionError(f"{wanted!r} not reached with ArrowDown")
+
+
 def test_the_curator_journey_with_the_keyboard_only(browser: Browser, world, signed_in):
     """Queue -> document -> take for review -> checklist -> verdict, without a mouse."""
     context = browser.new_context(
@@ -385,9 +396,9 @@ def test_the_curator_journey_with_the_keyboard_only(browser: Browser, world, sig
         assert count >= 2, count
         for n in range(1, count + 1):
             tab_to(page, lambda f, n=n: f["id"] == f"status_{n}")
-            page.keyboard.press("ArrowDown")  # "—" -> the first rating
+            # "—" -> "Соответствует" -> "Есть замечания": one arrow press at a time
+            arrow_down_to(page, "remark" if n == 1 else "met")
             if n == 1:
-                page.keyboard.press("ArrowDown")  # -> "Есть замечания"
                 tab_to(page, lambda f: f["id"] == "criterion_comment_1")
                 page.keyboard.type("Нет сроков.")
         assert page.locator("#status_1").input_value() == "remark"
