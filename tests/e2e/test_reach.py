@@ -90,6 +90,8 @@ SCREENS = [
     Screen("pairing preview", ADMIN, "/admin/peer/pairings/{pairing_id}"),
     Screen("start pairing job", ADMIN, "/admin/jobs/pairing"),
     Screen("job page", ADMIN, "/jobs/{job_id}"),
+    Screen("job page (queued, refreshes itself)", ADMIN, "/jobs/{queued_job_id}"),
+    Screen("pairing waiting for its job", ADMIN, "/admin/peer/pairings/{waiting_pairing_id}"),
     Screen("checklists admin", ADMIN, "/admin/checklists"),
     Screen("risks admin", ADMIN, "/admin/risks"),
     Screen("not found", SCHOOL, "/documents/999999"),
@@ -108,6 +110,8 @@ class World:
     concept_assignment: int
     pairing_id: int
     job_id: int
+    queued_job_id: int
+    waiting_pairing_id: int
 
 
 @pytest.fixture(scope="module")
@@ -116,6 +120,7 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
     from tests.webapp import helpers as h
     from tests.webapp.expertise import peer_support as ps
     from webapp.demo.services import load_demo
+    from webapp.expertise.pairing import start_pairing
     from webapp.jobs import services as jobs
 
     folder = tmp_path_factory.mktemp("e2e-reach")
@@ -126,6 +131,9 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
         load_demo(DEMO_PASSWORD)
         ps.enable_peer_stage()
         concept = ps.accept_concept()
+        # A pairing whose job has not run yet (started before the confirmed one below).
+        waiting = start_pairing(concept.campaign_id, 1, True, actor=h.user(ADMIN))
+        db.session.commit()
         pairs = [(ps.REVIEWER, ps.REVIEWED)]
         pairing = ps.make_pairing(pairs)
         created = ps.confirm(pairing, pairs)
@@ -149,6 +157,8 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
         jobs.start(job.id)
         jobs.succeed(job.id, {"schools": 2, "pairs": [[1, 2]], "unpaired": [], "bound": None})
         db.session.commit()
+        queued = jobs.create_job("expertise.pair", {"k": 1}, started_by_id=admin.id)
+        db.session.commit()
         ids = {
             "school_id": concept.school_id,
             "draft_id": draft.id,
@@ -159,13 +169,17 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
             "concept_assignment": assignment.id,
             "pairing_id": pairing.id,
             "job_id": job.id,
+            "queued_job_id": queued.id,
+            "waiting_pairing_id": waiting.id,
         }
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="e2e-reach-server", daemon=True)
     thread.start()
     try:
-        yield World(f"http://127.0.0.1:{server.server_port}", **ids)
+        made = World(f"http://127.0.0.1:{server.server_port}", **ids)
+        made.app = app  # not a field: the tests that move a job on use it
+        yield made
     finally:
         server.shutdown()
         thread.join(timeout=10)
@@ -422,5 +436,37 @@ def test_the_curator_journey_with_the_keyboard_only(browser: Browser, world, sig
         state = page.locator("#document-state [data-state]").get_attribute("data-state")
         assert state == "curator_accepted", state
         assert "Нет сроков." in page.locator("#last-review").inner_text()
+    finally:
+        context.close()
+
+
+def test_an_unfinished_job_updates_itself_in_place(browser: Browser, world, signed_in):
+    """No <meta refresh>: the script updates the progress where it is, and reloads when done."""
+    from webapp.jobs import services as jobs
+
+    context = browser.new_context(base_url=world.base_url, storage_state=signed_in(ADMIN))
+    context.set_default_timeout(TIMEOUT_MS)
+    app = world.app
+    try:
+        page = context.new_page()
+        page.goto(f"/jobs/{world.queued_job_id}")
+        page.evaluate("window.__same_page = true")
+        with app.app_context():
+            jobs.start(world.queued_job_id)
+            db.session.commit()
+            jobs.report_progress(world.queued_job_id, 40, "Подбор пар школ")
+            db.session.commit()
+        page.wait_for_function(
+            "() => document.getElementById('job-progress-label').textContent.includes('40')"
+        )
+        assert page.evaluate("window.__same_page === true")  # updated without a reload
+        assert page.locator("#job-bar").get_attribute("value") == "40"
+        with app.app_context():
+            jobs.succeed(world.queued_job_id, {"schools": 0, "pairs": [], "unpaired": []})
+            db.session.commit()
+        page.wait_for_function(
+            "() => document.getElementById('job-progress').dataset.state === 'succeeded'"
+        )
+        assert page.locator("script").count() == 0  # finished: reloaded, no poller any more
     finally:
         context.close()
