@@ -365,13 +365,16 @@ def tab_to(page: Page, wanted, limit: int = 120) -> dict:
 
 def arrow_down_to(page: Page, wanted: str, limit: int = 5) -> None:
     """Press ArrowDown on the focused select until it holds ``wanted``."""
+    seen = []
     for _ in range(limit):
         before = page.evaluate("document.activeElement.value")
+        seen.append(before)
         if before == wanted:
             return
         page.keyboard.press("ArrowDown")
         page.wait_for_function("(v) => document.activeElement.value !== v", arg=before)
-    raise AssertionError(f"{wanted!r} not reached with ArrowDown")
+    focused = page.evaluate(FOCUSED)
+    raise AssertionError(f"{wanted!r} not reached with ArrowDown: {seen}, {focused}")
 
 
 def test_the_curator_journey_with_the_keyboard_only(browser: Browser, world, signed_in):
@@ -405,6 +408,9 @@ def test_the_curator_journey_with_the_keyboard_only(browser: Browser, world, sig
         with page.expect_navigation():
             page.keyboard.press("Enter")
         assert page.url.endswith(f"/documents/{doc}/review")
+        # The PDF preview's viewer takes the focus when it has loaded: wait for it first.
+        page.wait_for_load_state("networkidle")
+        page.wait_for_timeout(500)
 
         count = page.locator("#review-form select[id^='status_']").count()
         assert count >= 2, count
