@@ -28,6 +28,10 @@ def create_app(overrides: dict | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     Path(app.config["UPLOAD_DIR"]).mkdir(parents=True, exist_ok=True)
     _init_extensions(app)
+    from webapp.common.assets import init_assets, init_compression
+
+    init_assets(app)
+    init_compression(app)
     _register_blueprints(app)
     _register_cli(app)
     from webapp.common.web import register_web_hooks
@@ -85,7 +89,6 @@ def _init_extensions(app: Flask) -> None:
     ext.db.init_app(app)
     ext.migrate.init_app(app, ext.db, directory=str(ROOT / "migrations"), render_as_batch=True)
     ext.csrf.init_app(app)
-    ext.bootstrap.init_app(app)
     ext.mail.init_app(app)
     ext.limiter.init_app(app)
     ext.babel.init_app(

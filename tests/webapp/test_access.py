@@ -12,7 +12,6 @@ PUBLIC = {
     "static",
     "api_tokens.token",
     "api-docs.openapi_json",
-    "bootstrap.static",
     "password.forgot",  # anyone may ask for a link (same answer for unknown addresses)
     "password.set_password",  # the signed single-use link is the credential
     "expert.invite",  # the invitation link: its single-use token is the credential

@@ -95,7 +95,8 @@ def test_the_admin_runs_previews_swaps_and_confirms_a_pairing(app, demo, client)
     job_page = client.get(started.location).get_data(as_text=True)
     assert 'id="job-bar"' in job_page and f"/admin/peer/pairings/{pairing.id}" in job_page
     waiting = client.get(f"/admin/peer/pairings/{pairing.id}").get_data(as_text=True)
-    assert 'id="pairing-waiting"' in waiting and 'http-equiv="refresh"' in waiting
+    assert 'id="pairing-waiting"' in waiting and "/static/js/poll." in waiting
+    assert f'data-poll-url="/jobs/{pairing.job_id}/progress"' in waiting
     job_tasks.pair_schools.run(job_id=pairing.job_id)
     page = client.get(f"/admin/peer/pairings/{pairing.id}").get_data(as_text=True)
     assert page.count('id="pair-') == 11 and 'id="summary-bound"' in page
