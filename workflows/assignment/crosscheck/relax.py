@@ -48,6 +48,7 @@ class Bounds:
     merged: Relaxation | None
     primary: Relaxation
     bottleneck: np.ndarray
+    joint_second: int | None = None  # most second checks alongside primary_max first checks
 
 
 def second_demand(share: float, works: np.ndarray, placed: np.ndarray) -> np.ndarray:
@@ -83,4 +84,7 @@ def second_upper(bounds: Bounds, index: Index, options: Options, primary: int) -
     if bounds.merged is None:
         return None
     extra = second_demand(options.second_check, index.p_works, index.p_works)
-    return int(min(bounds.merged.max - primary, extra.sum()))
+    most = int(min(bounds.merged.max - primary, extra.sum()))
+    if bounds.joint_second is not None and primary >= bounds.primary_max:
+        most = min(most, bounds.joint_second)
+    return most
