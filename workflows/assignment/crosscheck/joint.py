@@ -115,13 +115,31 @@ def _max_flow(tails: np.ndarray, heads: np.ndarray, caps: np.ndarray) -> np.ndar
     return np.asarray(solver.flows(arcs), dtype=np.int64)
 
 
+def _columns(pieces: list[Piece]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Package rows, expert rows and works of ``pieces`` as arrays."""
+    if not pieces:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty
+    table = np.array([x[:3] for x in pieces], dtype=np.int64)
+    return table[:, 0], table[:, 1], table[:, 2]
+
+
 def _volumes(index: Index, pieces: list[Piece]) -> dict[tuple[int, int, int], int]:
     """Works per (subject, checked school, checking school)."""
-    vol: dict[tuple[int, int, int], int] = defaultdict(int)
-    p_school, p_subject, e_school = index.p_school, index.p_subject, index.e_school
-    for p, e, works, _ in pieces:
-        vol[int(p_subject[p]), int(p_school[p]), int(e_school[e])] += works
-    return vol
+    p, e, works = _columns(pieces)
+    n = len(index.schools)
+    key = (index.p_subject[p] * n + index.p_school[p]) * n + index.e_school[e]
+    uniq, inverse = np.unique(key, return_inverse=True)
+    sums = np.bincount(inverse, weights=works).astype(np.int64)
+    subject, rest = np.divmod(uniq, n * n)
+    checked, checker = np.divmod(rest, n)
+    return dict(
+        zip(
+            zip(subject.tolist(), checked.tolist(), checker.tolist(), strict=True),
+            sums.tolist(),
+            strict=True,
+        )
+    )
 
 
 def orient(index: Index, pieces: list[Piece], oriented: dict) -> int:
@@ -156,8 +174,8 @@ def _no_rec_bars(index: Index, oriented: dict, checks: dict | None):
 def _checks(index: Index, pieces: list[Piece]) -> dict[tuple[int, int], set[int]]:
     """Schools each (school, subject) checks: key (checker school, subject) → checked schools."""
     out: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for p, e, _, _ in pieces:
-        out[int(index.e_school[e]), int(index.p_subject[p])].add(int(index.p_school[p]))
+    for subject, checked, checker in _volumes(index, pieces):
+        out[checker, subject].add(checked)
     return out
 
 
@@ -242,10 +260,8 @@ def _total(pieces: list[Piece]) -> int:
 
 
 def _placed(index: Index, pieces: list[Piece]) -> np.ndarray:
-    out = np.zeros(len(index.packages), dtype=np.int64)
-    for p, _, works, _ in pieces:
-        out[p] += works
-    return out
+    p, _, works = _columns(pieces)
+    return np.bincount(p, weights=works, minlength=len(index.packages)).astype(np.int64)
 
 
 def solve_joint(index: Index, options: Options, caps: np.ndarray) -> JointAnswer:
