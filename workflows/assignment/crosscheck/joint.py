@@ -35,7 +35,7 @@ from workflows.assignment.crosscheck.flow import decompose
 from workflows.assignment.crosscheck.instance import Index
 from workflows.assignment.crosscheck.model import Options, Role
 from workflows.assignment.crosscheck.network import SINK, SOURCE, Items, build_network
-from workflows.assignment.crosscheck.relax import second_demand
+from workflows.assignment.crosscheck.relax import second_need
 
 MAX_ROUNDS = 8  # rounds of a fill; each only bars more directions
 JOINT_ROUNDS = 3  # whole joint solves under no-reciprocal before the rest is filled in
@@ -266,9 +266,7 @@ def _placed(index: Index, pieces: list[Piece]) -> np.ndarray:
 
 def solve_joint(index: Index, options: Options, caps: np.ndarray) -> JointAnswer:
     """First and second checks from one flow, then the third-school and no-reciprocal rules."""
-    need = np.zeros(len(index.packages), dtype=np.int64)
-    if options.second_check > 0:
-        need = second_demand(options.second_check, index.p_works, index.p_works)
+    need = second_need(index, options)
     oriented: dict[tuple[int, int], set[int]] = {}
     rounds = 0
     while True:
@@ -287,18 +285,14 @@ def solve_joint(index: Index, options: Options, caps: np.ndarray) -> JointAnswer
     first = [x for x in pieces if x[3] == Role.PRIMARY]
     if options.no_reciprocal:
         first = _first_without_pairs(index, first, oriented)
-    kept: list[Piece] = []
-    if options.second_check > 0:
-        seconds = [x for x in pieces if x[3] == Role.SECOND]
-        kept = _valid_seconds(index, first, seconds, np.minimum(need, _placed(index, first)))
-        if options.no_reciprocal:
-            kept = _drop_reciprocal(index, first, kept)
     if options.no_reciprocal and rounds >= JOINT_ROUNDS:
-        first += _fill(index, options, caps, first + kept, index.p_works, oriented, Role.PRIMARY)
+        first += _fill(index, options, caps, first, index.p_works, oriented, Role.PRIMARY)
     second: list[Piece] = []
     if options.second_check > 0:
+        # all second checks again, for these first checks: without no-reciprocal this max flow
+        # is the exact maximum for them (the joint flow only reserved the room)
         need = np.minimum(need, _placed(index, first))
-        second = kept + _fill(index, options, caps, first + kept, need, oriented, Role.SECOND)
+        second = _fill(index, options, caps, first, need, oriented, Role.SECOND)
     return JointAnswer(first + second, oriented, rounds)
 
 
@@ -337,11 +331,10 @@ def joint_bounds(index: Index, options: Options) -> tuple[int, int]:
 
     Only the own-school and scope rules are kept, so every answer is a flow here: no answer
     places more first checks, and none that places this many first checks places more second
-    checks (a second check needing a first one is dropped too, which only loosens it).
+    checks (a second check needing a first one is dropped too, which only loosens it; the
+    second checks of packages with one allowed school are left out, see :func:`second_need`).
     """
-    need = np.zeros(len(index.packages), dtype=np.int64)
-    if options.second_check > 0:
-        need = second_demand(options.second_check, index.p_works, index.p_works)
+    need = second_need(index, options)
     items, roles = _items(index, index.p_works, need, lambda p, r: set())
     pieces = lex_pieces(index, items, roles, index.e_cap, options)
     first = sum(w for *_, w, r in pieces if r == Role.PRIMARY)

@@ -14,7 +14,7 @@ import numpy as np
 from workflows.assignment.crosscheck.bounds import min_ratio
 from workflows.assignment.crosscheck.flow import MaxFlow
 from workflows.assignment.crosscheck.instance import Index
-from workflows.assignment.crosscheck.model import Options, Progress
+from workflows.assignment.crosscheck.model import Options, Progress, Scope
 from workflows.assignment.crosscheck.network import Items, build_network
 
 
@@ -58,6 +58,34 @@ def second_demand(share: float, works: np.ndarray, placed: np.ndarray) -> np.nda
     return np.minimum(want, placed)
 
 
+def allowed_schools(index: Index, options: Options) -> np.ndarray:
+    """Per package, how many schools other than its own have experts it may go to."""
+    k = index.p_skill
+    size = index.tree_size[k]
+    start, end = index.block(k, index.p_muni)
+    own = (index.position(k, index.p_school) >= 0).astype(np.int64)
+    inside = end - start
+    if options.scope == Scope.SAME_MUNICIPALITY:
+        return inside - own
+    if options.scope == Scope.OTHER_MUNICIPALITY:
+        return size - inside
+    return size - own
+
+
+def second_need(index: Index, options: Options) -> np.ndarray:
+    """Second-check works per package that some answer could place.
+
+    A package with a single allowed school can never have a second check: its first checks
+    can only be there, and a second check needs another school (and no first check, no second).
+    Leaving these out tightens the relaxations (and the joint flow does not reserve room).
+    """
+    need = np.zeros(len(index.packages), dtype=np.int64)
+    if options.second_check > 0:
+        need = second_demand(options.second_check, index.p_works, index.p_works)
+        need[allowed_schools(index, options) <= 1] = 0
+    return need
+
+
 def relax(index: Index, options: Options, report: Progress) -> Bounds:
     """Solve the relaxations and the first-check ratio bound."""
     primary = Relaxation(index, index.p_works, options)
@@ -65,8 +93,7 @@ def relax(index: Index, options: Options, report: Progress) -> Bounds:
     report("bounds", 0.3)
     merged = None
     if options.second_check > 0:
-        extra = second_demand(options.second_check, index.p_works, index.p_works)
-        merged = Relaxation(index, index.p_works + extra, options)
+        merged = Relaxation(index, index.p_works + second_need(index, options), options)
     return Bounds(primary.max, ratio, merged, primary, primary.bottleneck.copy())
 
 
@@ -83,8 +110,7 @@ def second_upper(bounds: Bounds, index: Index, options: Options, primary: int) -
     """Upper bound on second checks for answers with ``primary`` first checks."""
     if bounds.merged is None:
         return None
-    extra = second_demand(options.second_check, index.p_works, index.p_works)
-    most = int(min(bounds.merged.max - primary, extra.sum()))
+    most = int(min(bounds.merged.max - primary, second_need(index, options).sum()))
     if bounds.joint_second is not None and primary >= bounds.primary_max:
         most = min(most, bounds.joint_second)
     return most
