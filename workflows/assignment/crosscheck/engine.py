@@ -32,6 +32,7 @@ from workflows.assignment.crosscheck.model import (
     Package,
     Progress,
     Result,
+    Scope,
     no_progress,
 )
 from workflows.assignment.crosscheck.phases import Context, primary_phase, second_phase
@@ -64,6 +65,9 @@ SMALL = 2_000  # packages: up to this many the phases run too and the better ans
 def _joint_plan(ctx: Context, caps: np.ndarray) -> tuple[Plan, Rules]:
     ix, options = ctx.index, ctx.options
     answer = solve_joint(ix, options, caps)
+    if answer.relaxed is not None and options.second_check > 0:
+        # the first round at full capacity was the joint relaxation itself
+        ctx.bounds.joint_second = answer.relaxed[1]
     plan = Plan(ix, ix.e_cap)
     for p, e, works, role in answer.pieces:
         plan.add(p, e, works, role, greedy=False)
@@ -71,20 +75,36 @@ def _joint_plan(ctx: Context, caps: np.ndarray) -> tuple[Plan, Rules]:
     return plan, rules
 
 
+def _straight_to_full(ctx: Context) -> bool:
+    """Whether to skip the attempt at the proven ratio: at region size under no-reciprocal
+    inside municipalities the orientation always costs works against the relaxation, so that
+    attempt only ever falls short (measured) and the answer is built at full capacity."""
+    options = ctx.options
+    return (
+        len(ctx.index.packages) > SMALL
+        and options.no_reciprocal
+        and options.scope == Scope.SAME_MUNICIPALITY
+    )
+
+
 def _joint(ctx: Context, ratio: Fraction, report: Progress) -> tuple[Plan, Rules]:
     """First and second checks together at the proven ratio; if short, at full capacity and
-    then at the smallest ratio (bisection) that keeps what full capacity placed.
+    then (small instances) at the smallest ratio, by bisection, that keeps those counts.
 
     Small instances also get the phases' answer (cheap there) and keep the better one.
     """
-    ix, bounds = ctx.index, ctx.bounds
+    ix, bounds, options = ctx.index, ctx.bounds, ctx.options
+    if _straight_to_full(ctx):
+        return _joint_plan(ctx, ix.e_cap)
+    if options.second_check > 0:
+        bounds.joint_second = joint_bounds(ix, options)[1]
     best = _joint_plan(ctx, caps_at(ratio, ix.e_cap, np.zeros_like(ix.e_cap)))
     top = (bounds.primary_max, bounds.joint_second or 0)
     if counts(best[0]) < top and ratio < 1:
         report("assign", 0.6)
         full = _joint_plan(ctx, ix.e_cap)
         if counts(full[0]) > counts(best[0]):
-            best = _lowest_ratio(ctx, ratio, full)
+            best = _lowest_ratio(ctx, ratio, full) if len(ix.packages) <= SMALL else full
     if len(ix.packages) <= SMALL and counts(best[0]) < top:
         best = max(best, _construct(ctx, ratio), key=lambda x: _key(x[0]))
     return best
@@ -94,8 +114,7 @@ def _lowest_ratio(ctx: Context, low: Fraction, full: tuple[Plan, Rules]) -> tupl
     """Bisect the ratio between ``low`` (short) and the full answer's, keeping its counts."""
     ix, best = ctx.index, full
     hi, want = max_ratio(full[0]), counts(full[0])
-    steps = SEARCH_STEPS if len(ix.packages) <= SMALL else 2
-    for _ in range(steps):
+    for _ in range(SEARCH_STEPS):
         mid = Fraction((low + hi) / 2).limit_denominator(10**6)
         if not low < mid < hi:
             break
@@ -143,10 +162,7 @@ def solve(
     check_input(packages, experts, options)
     index = build_index(packages, experts)
     report("bounds", 0.0)
-    bounds = relax(index, options, report)
-    if options.second_check > 0:
-        bounds.joint_second = joint_bounds(index, options)[1]
-    ctx = Context(index, Candidates(index), options, bounds)
+    ctx = Context(index, Candidates(index), options, relax(index, options, report))
     ratio = _start_ratio(ctx)
     report("assign", 0.4)
     if options.second_check > 0 or options.no_reciprocal:

@@ -50,6 +50,7 @@ class JointAnswer:
     pieces: list[Piece]
     oriented: dict[tuple[int, int], set[int]] = field(default_factory=dict)
     rounds: int = 0
+    relaxed: tuple[int, int] | None = None  # first round's counts when it was the relaxation
 
     def placed(self, role: Role) -> int:
         """Works placed in ``role``."""
@@ -255,6 +256,10 @@ def _drop_reciprocal(index: Index, first: list[Piece], second: list[Piece]) -> l
         second = keep
 
 
+def _role_total(pieces: list[Piece], role: Role) -> int:
+    return sum(x[2] for x in pieces if x[3] == role)
+
+
 def _total(pieces: list[Piece]) -> int:
     return sum(x[2] for x in pieces)
 
@@ -268,7 +273,7 @@ def solve_joint(index: Index, options: Options, caps: np.ndarray) -> JointAnswer
     """First and second checks from one flow, then the third-school and no-reciprocal rules."""
     need = second_need(index, options)
     oriented: dict[tuple[int, int], set[int]] = {}
-    rounds = 0
+    rounds, relaxed = 0, None
     while True:
         rounds += 1
         rec = _no_rec_bars(index, oriented, None)
@@ -278,6 +283,8 @@ def solve_joint(index: Index, options: Options, caps: np.ndarray) -> JointAnswer
 
         items, roles = _items(index, index.p_works, need, bars)
         pieces = lex_pieces(index, items, roles, caps, options)
+        if rounds == 1 and (caps >= index.e_cap).all():
+            relaxed = (_role_total(pieces, Role.PRIMARY), _role_total(pieces, Role.SECOND))
         if not options.no_reciprocal or rounds >= JOINT_ROUNDS:
             break
         if orient(index, pieces, oriented) == 0:
@@ -293,24 +300,7 @@ def solve_joint(index: Index, options: Options, caps: np.ndarray) -> JointAnswer
         # is the exact maximum for them (the joint flow only reserved the room)
         need = np.minimum(need, _placed(index, first))
         second = _fill(index, options, caps, first, need, oriented, Role.SECOND)
-    return JointAnswer(first + second, oriented, rounds)
-
-
-def _valid_seconds(
-    index: Index, first: list[Piece], seconds: list[Piece], need: np.ndarray
-) -> list[Piece]:
-    """The joint flow's second checks that keep the third-school rule and fit the need."""
-    schools: dict[int, set[int]] = defaultdict(set)
-    for p, e, _, _ in first:
-        schools[p].add(int(index.e_school[e]))
-    left = need.copy()
-    out = []
-    for p, e, works, role in seconds:
-        take = min(works, int(left[p]))
-        if take > 0 and int(index.e_school[e]) not in schools[p]:
-            out.append((p, e, take, role))
-            left[p] -= take
-    return out
+    return JointAnswer(first + second, oriented, rounds, relaxed)
 
 
 def _first_without_pairs(index: Index, first: list[Piece], oriented: dict) -> list[Piece]:

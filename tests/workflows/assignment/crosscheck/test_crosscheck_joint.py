@@ -114,3 +114,20 @@ def test_no_reciprocal_same_municipality_orients_every_pair():
     assert check_rules(result, packages, experts, opts) == []
     first = sum(a.works for a in result.assignments if a.role == Role.PRIMARY)
     assert first == 24  # a 4-cycle S0→S1→S2→S3→S0 places every first check
+
+
+def test_progress_in_the_done_total_message_shape():
+    """A three-argument callback gets (done, total, message): integers up to 100, then done."""
+    seen = []
+    packages = [_pkg("P1", "S1", 4), _pkg("P2", "S2", 4)]
+    experts = [_exp("E1", "S1", 10), _exp("E2", "S2", 10), _exp("E3", "S3", 10)]
+    solve(
+        packages,
+        experts,
+        Options(second_check=0.5),
+        progress=lambda d, t, m: seen.append((d, t, m)),
+    )
+    assert seen[-1] == (100, 100, "done")
+    assert all(isinstance(d, int) and t == 100 for d, t, _ in seen)
+    assert [d for d, _, _ in seen] == sorted(d for d, _, _ in seen)
+    assert {"bounds", "assign"} <= {m for _, _, m in seen}
