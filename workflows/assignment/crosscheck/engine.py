@@ -24,7 +24,7 @@ import numpy as np
 
 from workflows.assignment.crosscheck.bounds import caps_at
 from workflows.assignment.crosscheck.greedy import Candidates, Rules
-from workflows.assignment.crosscheck.instance import build_index
+from workflows.assignment.crosscheck.instance import Index, build_index
 from workflows.assignment.crosscheck.joint import joint_bounds, solve_joint
 from workflows.assignment.crosscheck.model import (
     Expert,
@@ -75,13 +75,13 @@ def _joint_plan(ctx: Context, caps: np.ndarray) -> tuple[Plan, Rules]:
     return plan, rules
 
 
-def _straight_to_full(ctx: Context) -> bool:
+def _straight_to_full(index: Index, options: Options) -> bool:
     """Whether to skip the attempt at the proven ratio: at region size under no-reciprocal
     inside municipalities the orientation always costs works against the relaxation, so that
-    attempt only ever falls short (measured) and the answer is built at full capacity."""
-    options = ctx.options
+    attempt only ever falls short (measured) and the answer is built at full capacity; the
+    ratio bound is then only the fit bound (no Newton search, see ``relax``)."""
     return (
-        len(ctx.index.packages) > SMALL
+        len(index.packages) > SMALL
         and options.no_reciprocal
         and options.scope == Scope.SAME_MUNICIPALITY
     )
@@ -94,7 +94,7 @@ def _joint(ctx: Context, ratio: Fraction, report: Progress) -> tuple[Plan, Rules
     Small instances also get the phases' answer (cheap there) and keep the better one.
     """
     ix, bounds, options = ctx.index, ctx.bounds, ctx.options
-    if _straight_to_full(ctx):
+    if _straight_to_full(ix, options):
         return _joint_plan(ctx, ix.e_cap)
     if options.second_check > 0:
         bounds.joint_second = joint_bounds(ix, options)[1]
@@ -162,8 +162,9 @@ def solve(
     check_input(packages, experts, options)
     index = build_index(packages, experts)
     report("bounds", 0.0)
-    ctx = Context(index, Candidates(index), options, relax(index, options, report))
-    ratio = _start_ratio(ctx)
+    search = not _straight_to_full(index, options)
+    ctx = Context(index, Candidates(index), options, relax(index, options, report, search))
+    ratio = _start_ratio(ctx) if search else Fraction(1)
     report("assign", 0.4)
     if options.second_check > 0 or options.no_reciprocal:
         plan, rules = _joint(ctx, ratio, report)

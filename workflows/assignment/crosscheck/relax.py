@@ -11,7 +11,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from workflows.assignment.crosscheck.bounds import min_ratio
+from workflows.assignment.crosscheck.bounds import min_ratio, smallest_ratio
 from workflows.assignment.crosscheck.flow import MaxFlow
 from workflows.assignment.crosscheck.instance import Index
 from workflows.assignment.crosscheck.model import Options, Progress, Scope
@@ -49,6 +49,7 @@ class Bounds:
     primary: Relaxation
     bottleneck: np.ndarray
     joint_second: int | None = None  # most second checks alongside primary_max first checks
+    search: bool = True  # ratio bounds by the Newton search on cuts (else the fit bound only)
 
 
 def second_demand(share: float, works: np.ndarray, placed: np.ndarray) -> np.ndarray:
@@ -86,19 +87,35 @@ def second_need(index: Index, options: Options) -> np.ndarray:
     return need
 
 
-def relax(index: Index, options: Options, report: Progress) -> Bounds:
-    """Solve the relaxations and the first-check ratio bound."""
+def relax(index: Index, options: Options, report: Progress, search: bool = True) -> Bounds:
+    """Solve the relaxations and the first-check ratio bound.
+
+    With ``search`` off the ratio bounds skip the Newton search on cuts and only say that the
+    works must fit: the smallest λ with Σ⌊λ·cap⌋ ≥ works (valid, weaker, no max flow) — for
+    answers built at full capacity anyway.
+    """
     primary = Relaxation(index, index.p_works, options)
-    ratio = primary.ratio(primary.max)
+    if search:
+        ratio = primary.ratio(primary.max)
+    else:
+        ratio = smallest_ratio(index.e_cap, np.zeros_like(index.e_cap), primary.max)
     report("bounds", 0.3)
     merged = None
     if options.second_check > 0:
         merged = Relaxation(index, index.p_works + second_need(index, options), options)
-    return Bounds(primary.max, ratio, merged, primary, primary.bottleneck.copy())
+    bounds = Bounds(primary.max, ratio, merged, primary, primary.bottleneck.copy())
+    bounds.search = search
+    return bounds
 
 
 def lower_ratio(bounds: Bounds, primary: int, second: int) -> Fraction:
     """Lower bound on the largest ratio of any answer placing these counts."""
+    if not bounds.search:
+        cap = bounds.primary.cap
+        return max(
+            bounds.primary_ratio if primary >= bounds.primary_max else Fraction(0),
+            smallest_ratio(cap, np.zeros_like(cap), min(primary + second, int(cap.sum()))),
+        )
     first = primary if primary < bounds.primary_max else bounds.primary_max
     ratio = bounds.primary_ratio if first == bounds.primary_max else bounds.primary.ratio(first)
     if bounds.merged is not None:
