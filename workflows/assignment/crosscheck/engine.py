@@ -91,7 +91,8 @@ def _joint(ctx: Context, ratio: Fraction, report: Progress) -> tuple[Plan, Rules
     """First and second checks together at the proven ratio; if short, at full capacity and
     then (small instances) at the smallest ratio, by bisection, that keeps those counts.
 
-    Small instances also get the phases' answer (cheap there) and keep the better one.
+    Small instances also get the phases' answers at that ratio and at full capacity (cheap
+    there) and keep the best; CP-SAT then starts from it.
     """
     ix, bounds, options = ctx.index, ctx.bounds, ctx.options
     if _straight_to_full(ix, options):
@@ -106,7 +107,8 @@ def _joint(ctx: Context, ratio: Fraction, report: Progress) -> tuple[Plan, Rules
         if counts(full[0]) > counts(best[0]):
             best = _lowest_ratio(ctx, ratio, full) if len(ix.packages) <= SMALL else full
     if len(ix.packages) <= SMALL and counts(best[0]) < top:
-        best = max(best, _construct(ctx, ratio), key=lambda x: _key(x[0]))
+        for at in sorted({ratio, Fraction(1)}):
+            best = max(best, _construct(ctx, at), key=lambda x: _key(x[0]))
     return best
 
 
