@@ -2,8 +2,16 @@
 
     .venv/bin/python -m tests.benchmarks.bench_crosscheck [--sizes district,region,big]
         [--modes any,no-reciprocal,second-check] [--runs N] [--save bench-out/crosscheck.txt]
+    .venv/bin/python -m tests.benchmarks.bench_crosscheck --policies [--sizes region]
+        [--save bench-out/crosscheck-policies.txt]
 
-Further modes: same-muni, same-muni-norec, other-muni.
+Further modes: same-muni, same-muni-norec, other-muni, same-muni-second, strict (same
+municipality, no reciprocal schools, 10 % second check).
+
+``--policies`` prints, for every policy, the engine's unplaced works per role, the proven
+bound, the gap and the seconds, next to the plain min-cost-flow model of
+``tests/benchmarks/plain_crosscheck.py`` (both of its orientations; built for the
+same-municipality policies only) — issue 9 §4.
 
 Every run is a fresh subprocess (CSV in, engine, CSV out), so the peak memory is per run. Times
 are medians over the runs (5 for the district, 3 for the region, 1 for the big region unless
@@ -21,7 +29,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.benchmarks.plain_crosscheck import plain_crosscheck
 from tests.workflows.assignment.crosscheck.baseline import solve_naive
+from tests.workflows.assignment.crosscheck.checker import check, check_rules
 from tests.workflows.assignment.crosscheck.synthetic import SIZES, generate, write_inputs
 from webapp.crosscheck.csvio import read_input, write_result
 from workflows.assignment.crosscheck import Options, Scope, solve
@@ -34,7 +44,19 @@ MODES = {
     "same-muni": Options(scope=Scope.SAME_MUNICIPALITY),
     "same-muni-norec": Options(scope=Scope.SAME_MUNICIPALITY, no_reciprocal=True),
     "other-muni": Options(scope=Scope.OTHER_MUNICIPALITY),
+    "same-muni-second": Options(scope=Scope.SAME_MUNICIPALITY, second_check=0.1),
+    "strict": Options(scope=Scope.SAME_MUNICIPALITY, no_reciprocal=True, second_check=0.1),
 }
+POLICIES = (
+    "any",
+    "no-reciprocal",
+    "second-check",
+    "same-muni",
+    "same-muni-norec",
+    "same-muni-second",
+    "other-muni",
+    "strict",
+)
 DEFAULT_MODES = "any,no-reciprocal,second-check"
 TARGETS = {"region": (10.0, 1024.0), "big": (30.0, 2048.0)}
 DEFAULT_RUNS = {"district": 5, "region": 3, "big": 1}
@@ -62,8 +84,28 @@ def _figures(summary: dict) -> dict:
     }
 
 
+def _plain_worker(mode: str, orientation: str, data: str) -> dict:
+    """The plain min-cost-flow model in a fresh process; its answer checked by the checker."""
+    started = time.perf_counter()
+    packages, experts = read_input(Path(data) / "works.csv", Path(data) / "experts.csv")
+    options = MODES[mode]
+    plain = plain_crosscheck(packages, experts, options, orientation=orientation)
+    errors = check_rules(plain.result, packages, experts, options)
+    return {
+        "unassigned": plain.primary_unassigned,
+        "second_unassigned": plain.second_unassigned if options.second_check else None,
+        "solve_s": round(plain.seconds, 2),
+        "total_s": round(time.perf_counter() - started, 2),
+        "peak_mib": peak_memory_mib(),
+        "arcs": plain.arcs,
+        "rule_errors": len(errors),
+    }
+
+
 def worker(mode: str, solver: str, data: str) -> dict:
     """One run inside a fresh process: read CSV, solve, write CSV; return the figures."""
+    if solver.startswith("plain-"):
+        return _plain_worker(mode, solver.removeprefix("plain-"), data)
     started = time.perf_counter()
     packages, experts = read_input(Path(data) / "works.csv", Path(data) / "experts.csv")
     solve_started = time.perf_counter()
@@ -73,6 +115,7 @@ def worker(mode: str, solver: str, data: str) -> dict:
     with tempfile.TemporaryDirectory() as out:
         write_result(result, out)
     figures = _figures(result.summary)
+    figures["rule_errors"] = len(check(result, packages, experts, MODES[mode]))
     figures.update(
         solve_s=round(solve_time, 2),
         total_s=round(time.perf_counter() - started, 2),
@@ -151,6 +194,58 @@ def bench(sizes: list[str], modes: list[str], runs: int) -> list[str]:
     return lines
 
 
+def _gap(unplaced: int, bound: int, demand: int) -> str:
+    """Gap to the proven bound: % of the bound and % of the demand."""
+    if unplaced == bound:
+        return "0 / 0"
+    of_bound = f"{100 * (unplaced - bound) / bound:.1f}" if bound else "inf"
+    return f"{of_bound} / {100 * (unplaced - bound) / demand:.2f}"
+
+
+POLICY_HEADER = (
+    f"{'size':9}{'policy':18}{'solver':15}{'seconds':>8}{'MiB':>6}{'1st unpl.':>10}"
+    f"{'bound':>8}{'gap % b/d':>13}{'2nd unpl.':>10}{'bound':>8}{'gap % b/d':>13}{'rules':>6}"
+)
+
+
+def _policy_line(size: str, policy: str, solver: str, f: dict, engine: dict) -> str:
+    first_bound, second_bound = engine["minimum"], engine["second_minimum"]
+    second = f["second_unassigned"]
+    if second is None:
+        second_cols = f"{'-':>10}{'-':>8}{'-':>13}"
+    else:
+        gap2 = _gap(second, second_bound, engine["second_demand"])
+        second_cols = f"{second:>10}{second_bound:>8}{gap2:>13}"
+    gap1 = _gap(f["unassigned"], first_bound, engine["works"])
+    rules = "ok" if f["rule_errors"] == 0 else f"{f['rule_errors']}!"
+    return (
+        f"{size:9}{policy:18}{solver:15}{f['total_s']:>8.2f}{f['peak_mib']:>6.0f}"
+        f"{f['unassigned']:>10}{first_bound:>8}{gap1:>13}{second_cols}{rules:>6}"
+    )
+
+
+def policies(sizes: list[str], names: list[str]) -> list[str]:
+    """Engine against the plain min-cost-flow model, policy by policy (issue 9 §4)."""
+    lines = [POLICY_HEADER, "-" * len(POLICY_HEADER)]
+    print(lines[0], flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        for size in sizes:
+            data = Path(tmp) / size
+            write_inputs(*generate(SIZES[size], seed=1), data)
+            for policy in names:
+                engine = _run(policy, "engine", data)
+                rows = [_policy_line(size, policy, "engine (joint)", engine, engine)]
+                if MODES[policy].scope == Scope.SAME_MUNICIPALITY:
+                    for orientation in ("drop", "parity"):
+                        plain = _run(policy, f"plain-{orientation}", data)
+                        rows.append(_policy_line(size, "", f"plain {orientation}", plain, engine))
+                else:
+                    rows.append(f"{'':9}{'':18}plain: not built for this scope")
+                lines += rows
+                print("\n".join(rows), flush=True)
+    return lines
+
+
 def main() -> None:
     """Parse arguments and run the benchmark (or one worker run)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -159,9 +254,21 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=0, help="runs per size (default 5/3/1)")
     parser.add_argument("--save", default="bench-out/crosscheck.txt")
     parser.add_argument("--worker", nargs=3, metavar=("MODE", "SOLVER", "DATA"))
+    parser.add_argument("--policies", action="store_true", help="engine vs plain, per policy")
     args = parser.parse_args()
     if args.worker:
         print(json.dumps(worker(*args.worker)))
+        return
+    if args.policies:
+        sizes = args.sizes.split(",") if args.sizes != parser.get_default("sizes") else ["region"]
+        names = list(POLICIES) if args.modes == DEFAULT_MODES else args.modes.split(",")
+        lines = policies(sizes, names)
+        save = args.save
+        if save == parser.get_default("save"):
+            save = "bench-out/crosscheck-policies.txt"
+        Path(save).parent.mkdir(parents=True, exist_ok=True)
+        Path(save).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"saved to {save}")
         return
     print(HEADER, flush=True)
     lines = bench(args.sizes.split(","), args.modes.split(","), args.runs)

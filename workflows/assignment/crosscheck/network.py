@@ -92,11 +92,21 @@ def _extra_ranges(index: Index, items: Items, base: list[tuple]) -> list[tuple]:
     barred = np.zeros(len(items), dtype=bool)
     barred[rows] = True
     k = index.p_skill[items.package]
-    points = {}
-    for row in rows.tolist():
-        schools = np.array(items.forbidden[row], dtype=np.int64)
-        pos = index.position(np.full(len(schools), k[row]), schools)
-        points[row] = sorted(pos[pos >= 0].tolist())
+    sizes = np.array([len(items.forbidden[row]) for row in rows.tolist()], dtype=np.int64)
+    flat_rows = np.repeat(rows, sizes)
+    flat_schools = np.fromiter(
+        (school for row in rows.tolist() for school in items.forbidden[row]),
+        dtype=np.int64,
+        count=int(sizes.sum()),
+    )
+    pos = index.position(k[flat_rows], flat_schools)
+    found = pos >= 0
+    order = np.lexsort((pos[found], flat_rows[found]))
+    points: dict[int, list[int]] = {row: [] for row in rows.tolist()}
+    for row, point in zip(
+        flat_rows[found][order].tolist(), pos[found][order].tolist(), strict=True
+    ):
+        points[row].append(point)
     kept = [(r[~barred[r]], lo[~barred[r]], hi[~barred[r]], c) for r, lo, hi, c in base]
     extra_rows, extra_lo, extra_hi, extra_cost = [], [], [], []
     for r, lo, hi, cost in base:

@@ -164,3 +164,25 @@ def check(result, packages: list, experts: list, options) -> list[str]:
     _balance(result, rows, by_package, options, errors)
     _summary(result, rows, load, by_package, by_expert, errors)
     return errors
+
+
+def check_rules(result, packages: list, experts: list, options) -> list[str]:
+    """The hard rules only (no unassigned rows or summary): for answers of other models."""
+    by_package = {p.package_id: p for p in packages}
+    by_expert = {e.expert_id: e for e in experts}
+    errors: list[str] = []
+    rows = _rows(result, by_package, by_expert, errors)
+    _pair_rules(rows, by_package, by_expert, options, errors)
+    _capacity(rows, by_expert, errors)
+    _third_school(rows, by_package, by_expert, errors)
+    if options.no_reciprocal and reciprocal_pairs(rows, by_package, by_expert):
+        errors.append("reciprocal school pairs under no-reciprocal")
+    first, second = _amounts(rows, "primary"), _amounts(rows, "second")
+    for p, works in first.items():
+        if works > by_package[p].works:
+            errors.append(f"first check of {p} above its works")
+    for p, works in second.items():
+        need = second_need(options.second_check, by_package[p].works)
+        if works > first.get(p, 0) or works > need:
+            errors.append(f"second check of {p} above its first check or its need")
+    return errors
