@@ -95,6 +95,22 @@ SCREENS = [
     Screen("checklists admin", ADMIN, "/admin/checklists"),
     Screen("risks admin", ADMIN, "/admin/risks"),
     Screen("not found", SCHOOL, "/documents/999999"),
+    # Set-up, follow-up, risks, password (issue 10)
+    Screen("forgot password", ANONYMOUS, "/password/forgot"),
+    Screen("set-up home", ADMIN, "/setup/"),
+    Screen("users", ADMIN, "/setup/users"),
+    Screen("users (coordinator)", COORDINATOR, "/setup/users"),
+    Screen("organisations import", ADMIN, "/setup/orgs"),
+    Screen("curators of schools", COORDINATOR, "/setup/curators"),
+    Screen("campaign calendar", ADMIN, "/setup/campaign"),
+    Screen("follow-up", COORDINATOR, "/overview/followup"),
+    Screen("risk choice", SCHOOL, "/schools/{school_id}/risks"),
+    # Cross-checks of ВПР (issue 9)
+    Screen("cross-check campaigns", MUNICIPAL, "/crosschecks"),
+    Screen("new cross-check", MUNICIPAL, "/crosschecks/new"),
+    Screen("school's experts", SCHOOL, "/crosschecks/school"),
+    Screen("objectivity (school)", SCHOOL, "/crosschecks/objectivity"),
+    Screen("objectivity (coordinator)", COORDINATOR, "/crosschecks/objectivity"),
 ]
 
 
@@ -438,7 +454,7 @@ def test_the_curator_journey_with_the_keyboard_only(browser: Browser, world, sig
 
         alerts = page.locator(".alert").all_inner_texts()
         assert page.url.endswith(f"/documents/{doc}"), alerts
-        assert "Решение сохранено: Согласовано с замечаниями." in " ".join(alerts)
+        assert "Документ принят. Уведомление получит: школа." in " ".join(alerts)
         state = page.locator("#document-state [data-state]").get_attribute("data-state")
         assert state == "curator_accepted", state
         assert "Нет сроков." in page.locator("#last-review").inner_text()
