@@ -20,7 +20,7 @@ from webapp.expertise.models import (
     PeerStage,
 )
 from webapp.jobs.models import Job
-from webapp.notifications.models import Notification
+from webapp.notifications.models import Notification, NotificationPreference
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
 from webapp.reviews.models import Review, ReviewAnswer
 
@@ -37,6 +37,7 @@ __all__ = [
     "Membership",
     "Municipality",
     "Notification",
+    "NotificationPreference",
     "Pairing",
     "PeerAnswer",
     "PeerAssignment",

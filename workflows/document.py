@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import timedelta
 
+from workflows.deadlines import DEFAULT_ZONE, deadline_after
 from workflows.machine import (
     GuardSpec,
     Screen,
@@ -72,6 +72,7 @@ class Context:
     needs_peer_stage: bool = False
     peer_assignments_open: bool = False  # a peer reviewer still holds the document
     review_days: int = 10
+    time_zone: str = DEFAULT_ZONE  # the school's: its deadlines end at local midnight
 
 
 S = DocumentState
@@ -260,7 +261,7 @@ TRIGGERS: dict[str, TriggerMeta] = {
 
 def _stamp_submitted(document, event: TransitionEvent) -> None:
     document.submitted_at = event.at
-    document.due_at = event.at + timedelta(days=_ctx(event).review_days)
+    document.due_at = deadline_after(event.at, _ctx(event).review_days, _ctx(event).time_zone)
 
 
 def _mark_revision_base(document, event: TransitionEvent) -> None:

@@ -9,7 +9,9 @@ from webapp.auth.models import User
 from webapp.auth.permissions import document_roles
 from webapp.common.time import utcnow
 from webapp.documents.models import Document
+from webapp.orgs.zones import school_zone
 from webapp.workflow.service import Binding
+from workflows.deadlines import local_day
 from workflows.document import STATE_LABELS, Context, DocumentState
 
 SUBMISSION_STAGE = "documents"
@@ -30,6 +32,7 @@ def build_context(document: Document, actor: User | None, *, comment: str, syste
     facts: dict = {}
     for _receiver, extra in document_facts.send(document, actor=actor):
         facts.update(extra or {})
+    zone = school_zone(document.school_id)  # stage dates and deadlines are the school's days
     return Context(
         actor_id=None if actor is None else actor.id,
         actor_name=SYSTEM_NAME if actor is None else actor.full_name,
@@ -38,10 +41,11 @@ def build_context(document: Document, actor: User | None, *, comment: str, syste
         has_file=document.has_file,
         has_new_version=document.has_new_version,
         checklist_complete=bool(facts.get("checklist_complete", False)),
-        window_open=document.campaign.window_open(SUBMISSION_STAGE, utcnow().date()),
+        window_open=document.campaign.window_open(SUBMISSION_STAGE, local_day(utcnow(), zone)),
         needs_peer_stage=bool(setting and setting.needs_peer_review),
         peer_assignments_open=bool(facts.get("peer_assignments_open", False)),
         review_days=setting.review_days if setting else 10,
+        time_zone=zone,
     )
 
 

@@ -11,6 +11,7 @@ from webapp.common.time import utcnow
 from webapp.documents.workflow import SYSTEM_NAME
 from webapp.expertise.models import PeerAssignment, PeerStage
 from webapp.extensions import db
+from webapp.orgs.zones import school_zone
 from webapp.workflow.service import Binding
 from workflows.document import DocumentState
 from workflows.peer_assignment import STATE_LABELS, Context, PeerRole, PeerState
@@ -56,6 +57,7 @@ def build_context(
         document_ready=assignment.document.state == DocumentState.PEER_REVIEW,
         deadline_passed=due is not None and due < utcnow(),
         review_days=stage_of(assignment.campaign_id).review_days,
+        time_zone=school_zone(assignment.reviewer_school_id),
     )
 
 

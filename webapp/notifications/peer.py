@@ -5,12 +5,14 @@ from __future__ import annotations
 from sqlalchemy import and_, select
 
 from webapp.auth.models import Membership, RoleCode, User
+from webapp.common.time import local_text
 from webapp.expertise.models import PeerAssignment
 from webapp.expertise.services import assignment_opened, closing_asked
 from webapp.extensions import db
 from webapp.notifications.models import Notification
 from webapp.notifications.outbox import curator_ids, school_user_ids
 from webapp.orgs.models import Municipality, School
+from webapp.orgs.zones import place_of, school_zone
 from webapp.workflow.signals import transition_recorded
 from workflows.machine import TransitionEvent
 from workflows.peer_assignment import (
@@ -92,6 +94,12 @@ def _title(assignment: PeerAssignment) -> str:
     return f"«{assignment.document.title}» ({assignment.reviewed_school.short_name})"
 
 
+def _when(assignment: PeerAssignment, value) -> str:
+    """A deadline as the reviewing school reads it: its own zone, named."""
+    zone = school_zone(assignment.reviewer_school_id)
+    return local_text(value, zone, place_of(zone))
+
+
 def on_transition(assignment: PeerAssignment, *, event: TransitionEvent, log) -> None:
     if event.workflow != peer_workflow.name:
         return
@@ -113,7 +121,7 @@ def on_opened(assignment: PeerAssignment) -> None:
     subject = f"Назначение на взаимоэкспертизу: {assignment.document.title}"
     body = (
         f"Вашей школе назначена взаимоэкспертиза документа {_title(assignment)}. "
-        f"Примите назначение или откажитесь с указанием причины до {due:%d.%m.%Y %H:%M} UTC."
+        f"Примите назначение или откажитесь с указанием причины до {_when(assignment, due)}."
     )
     staff = school_user_ids(assignment.reviewer_school_id)
     _add(staff, assignment, f"peer-open:{assignment.id}", subject, body, reviewer_side=staff)
@@ -137,7 +145,7 @@ def remind(assignment: PeerAssignment) -> int:
     )
     body = (
         f"Срок по взаимоэкспертизе документа {_title(assignment)} истекает "
-        f"{assignment.due_at:%d.%m.%Y %H:%M} UTC: {what}."
+        f"{_when(assignment, assignment.due_at)}: {what}."
     )
     key = f"peer-remind:{assignment.id}:{assignment.due_at:%Y%m%d%H%M}"
     return _add(school_user_ids(assignment.reviewer_school_id), assignment, key, subject, body)

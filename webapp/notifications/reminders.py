@@ -9,10 +9,12 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import Membership, RoleCode, User
+from webapp.common.time import local_text
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.notifications.models import Notification
 from webapp.orgs.models import CuratorSchool, School
+from webapp.orgs.zones import place_of, school_zone
 from workflows.document import AWAITING_CURATOR, STATE_LABELS, DocumentState
 
 
@@ -64,9 +66,10 @@ def dedupe_key(document: Document, user_id: int) -> str:
 def reminder_text(document: Document) -> tuple[str, str]:
     state = STATE_LABELS[DocumentState(document.state)]
     subject = f"Просрочена проверка: {document.title}"[:300]
+    zone = school_zone(document.school_id)  # the deadline is the school's day
     body = (
         f"Срок проверки документа «{document.title}» ({document.school.short_name}) "
-        f"истёк {document.due_at:%d.%m.%Y %H:%M} UTC. Состояние: «{state}».\n"
+        f"истёк {local_text(document.due_at, zone, place_of(zone))}. Состояние: «{state}».\n"
         "Пожалуйста, завершите проверку или согласуйте новый срок."
     )
     return subject, body
