@@ -6,7 +6,8 @@ region's code when the file has no ``time_zone`` column; regions outside the lis
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask import has_request_context
+from flask_babel import gettext
 from sqlalchemy import select
 
 from webapp.common.time import DEFAULT_ZONE
@@ -89,32 +90,37 @@ REGION_ZONES: dict[str, str] = {
     "87": "Asia/Anadyr",
 }
 
+def _(text: str) -> str:
+    """Mark for extraction; translated when shown (``place_of``)."""
+    return text
+
+
 # The zones people choose from, west to east, with the place that names each.
 ZONE_PLACES = {
-    "Europe/Kaliningrad": _l("Калининград"),
-    "Europe/Moscow": _l("Москва"),
-    "Europe/Simferopol": _l("Симферополь"),
-    "Europe/Volgograd": _l("Волгоград"),
-    "Europe/Kirov": _l("Киров"),
-    "Europe/Astrakhan": _l("Астрахань"),
-    "Europe/Samara": _l("Самара"),
-    "Europe/Saratov": _l("Саратов"),
-    "Europe/Ulyanovsk": _l("Ульяновск"),
-    "Asia/Yekaterinburg": _l("Екатеринбург"),
-    "Asia/Omsk": _l("Омск"),
-    "Asia/Barnaul": _l("Барнаул"),
-    "Asia/Novosibirsk": _l("Новосибирск"),
-    "Asia/Novokuznetsk": _l("Новокузнецк"),
-    "Asia/Tomsk": _l("Томск"),
-    "Asia/Krasnoyarsk": _l("Красноярск"),
-    "Asia/Irkutsk": _l("Иркутск"),
-    "Asia/Chita": _l("Чита"),
-    "Asia/Yakutsk": _l("Якутск"),
-    "Asia/Vladivostok": _l("Владивосток"),
-    "Asia/Magadan": _l("Магадан"),
-    "Asia/Sakhalin": _l("Сахалин"),
-    "Asia/Kamchatka": _l("Камчатка"),
-    "Asia/Anadyr": _l("Анадырь"),
+    "Europe/Kaliningrad": _("Калининград"),
+    "Europe/Moscow": _("Москва"),
+    "Europe/Simferopol": _("Симферополь"),
+    "Europe/Volgograd": _("Волгоград"),
+    "Europe/Kirov": _("Киров"),
+    "Europe/Astrakhan": _("Астрахань"),
+    "Europe/Samara": _("Самара"),
+    "Europe/Saratov": _("Саратов"),
+    "Europe/Ulyanovsk": _("Ульяновск"),
+    "Asia/Yekaterinburg": _("Екатеринбург"),
+    "Asia/Omsk": _("Омск"),
+    "Asia/Barnaul": _("Барнаул"),
+    "Asia/Novosibirsk": _("Новосибирск"),
+    "Asia/Novokuznetsk": _("Новокузнецк"),
+    "Asia/Tomsk": _("Томск"),
+    "Asia/Krasnoyarsk": _("Красноярск"),
+    "Asia/Irkutsk": _("Иркутск"),
+    "Asia/Chita": _("Чита"),
+    "Asia/Yakutsk": _("Якутск"),
+    "Asia/Vladivostok": _("Владивосток"),
+    "Asia/Magadan": _("Магадан"),
+    "Asia/Sakhalin": _("Сахалин"),
+    "Asia/Kamchatka": _("Камчатка"),
+    "Asia/Anadyr": _("Анадырь"),
 }
 
 
@@ -124,9 +130,10 @@ def zone_for_code(code: str) -> str:
 
 
 def place_of(zone_name: str | None) -> str:
-    """The place that names a zone on screen (empty for zones outside Russia's list)."""
-    place = ZONE_PLACES.get(zone_name or "")
-    return str(place) if place else ""
+    """The place that names a zone (empty for zones outside Russia's list); in a request it is
+    translated to the viewer's language, elsewhere (e-mails from tasks) it stays Russian."""
+    place = ZONE_PLACES.get(zone_name or "", "")
+    return gettext(place) if place and has_request_context() else place
 
 
 def user_zone(user) -> str:
