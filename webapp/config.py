@@ -60,6 +60,7 @@ def load_config() -> dict:
         "MAIL_SUPPRESS_SEND": _bool("MAIL_SUPPRESS_SEND", False),
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "15")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        "DIGEST_HOUR": int(os.environ.get("DIGEST_HOUR", "8")),
         "CELERY_TASK_DEFAULT_QUEUE": os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"),
         "API_TOKEN_MAX_AGE": int(os.environ.get("API_TOKEN_MAX_AGE", str(12 * 3600))),
     }

@@ -238,7 +238,8 @@ SCHOOL, CURATORS = "school", "curators"
 TRIGGERS: dict[str, TriggerMeta] = {
     T.SUBMIT: TriggerMeta("Отправить на проверку", notify=(CURATORS,)),
     T.WITHDRAW: TriggerMeta("Отозвать", Tone.WARNING, notify=(CURATORS,)),
-    T.START_REVIEW: TriggerMeta("Взять на проверку", notify=(SCHOOL,)),
+    # Taking a document for review changes nothing for the school: nobody is told.
+    T.START_REVIEW: TriggerMeta("Взять на проверку"),
     T.REQUEST_REVISION: TriggerMeta(
         "Вернуть на доработку",
         Tone.WARNING,
@@ -251,8 +252,9 @@ TRIGGERS: dict[str, TriggerMeta] = {
         "Начать взаимоэкспертизу", screen=Screen.SYSTEM, notify=(SCHOOL,)
     ),
     # The curator ends the stage through «Закрыть этап» (which cancels the open assignments).
+    # The curator acts next (approve or return): the curators are told, not the school.
     T.FINISH_PEER_REVIEW: TriggerMeta(
-        "Завершить взаимоэкспертизу", screen=Screen.SYSTEM, notify=(SCHOOL,)
+        "Завершить взаимоэкспертизу", screen=Screen.SYSTEM, notify=(CURATORS,)
     ),
     T.APPROVE: TriggerMeta("Утвердить", notify=(SCHOOL,)),
     T.REOPEN: TriggerMeta("Открыть повторно", Tone.WARNING, notify=(SCHOOL, CURATORS)),

@@ -58,6 +58,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "expertise.scan_deadlines",
         "jobs.pair_schools",
         "jobs.sweep",
+        "notifications.send_digests",
         "notifications.send_email",
         "notifications.sweep_outbox",
     ]
@@ -67,6 +68,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "deadlines-escalate-overdue": "deadlines.escalate_overdue",
         "jobs-sweep": "jobs.sweep",
         "expertise-scan-deadlines": "expertise.scan_deadlines",
+        "notifications-send-digests": "notifications.send_digests",
     }
     assert (conf["acks_late"], conf["prefetch"], conf["ignore_result"]) == (True, 1, True)
     assert (conf["serializer"], conf["accept"]) == ("json", ["json"])

@@ -37,6 +37,7 @@ class Notification(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # What the notification is about (webapp/notifications/preferences.py): chooses the delivery.
     kind: Mapped[str] = mapped_column(String(16), default="changed", server_default="changed")
+    # Set from the recipient's choice for the kind when first flushed (preferences.py).
     email_state: Mapped[str] = mapped_column(String(16), default="pending", index=True)
     email_attempts: Mapped[int] = mapped_column(default=0)
     email_claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

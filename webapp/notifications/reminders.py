@@ -13,6 +13,7 @@ from webapp.common.time import local_text
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.notifications.models import Notification
+from webapp.notifications.preferences import Kind
 from webapp.orgs.models import CuratorSchool, School
 from webapp.orgs.zones import place_of, school_zone
 from workflows.document import AWAITING_CURATOR, STATE_LABELS, DocumentState
@@ -81,7 +82,14 @@ def _queue_for(document: Document) -> int:
     subject, body = reminder_text(document)
     missing = sorted(keys.keys() - taken)
     db.session.add_all(
-        Notification(user_id=keys[k], document=document, dedupe_key=k, subject=subject, body=body)
+        Notification(
+            user_id=keys[k],
+            document=document,
+            dedupe_key=k,
+            subject=subject,
+            body=body,
+            kind=Kind.REMINDER.value,
+        )
         for k in missing
     )
     return len(missing)

@@ -90,6 +90,7 @@ REGION_ZONES: dict[str, str] = {
     "87": "Asia/Anadyr",
 }
 
+
 def _(text: str) -> str:
     """Mark for extraction; translated when shown (``place_of``)."""
     return text

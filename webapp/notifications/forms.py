@@ -1,0 +1,41 @@
+"""The notification settings form: a delivery per kind and the zone times are shown in."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, SubmitField
+from wtforms.validators import InputRequired
+
+from webapp.notifications.preferences import CHOICES, DELIVERY_LABELS, KIND_LABELS, Delivery, Kind
+from webapp.orgs.zones import ZONE_PLACES
+
+DELIVERY_CHOICES = [(d.value, label) for d, label in DELIVERY_LABELS.items()]
+ORGANISATION_ZONE = ""
+
+
+def _delivery(kind: Kind) -> RadioField:
+    return RadioField(
+        KIND_LABELS[kind],
+        choices=DELIVERY_CHOICES,
+        validators=[InputRequired(message=_l("Выберите способ доставки."))],
+    )
+
+
+class NotificationSettingsForm(FlaskForm):
+    action = _delivery(Kind.ACTION)
+    peer = _delivery(Kind.PEER)
+    reminder = _delivery(Kind.REMINDER)
+    changed = _delivery(Kind.CHANGED)
+    time_zone = SelectField(
+        _l("Часовой пояс, в котором показывать время"),
+        choices=[(ORGANISATION_ZONE, _l("Как у региона моей организации"))]
+        + [(name, place) for name, place in ZONE_PLACES.items()],
+    )
+    submit = SubmitField(_l("Сохранить"))
+
+    def kind_fields(self):
+        return [getattr(self, kind.value) for kind in CHOICES]
+
+    def choices(self) -> dict[Kind, Delivery]:
+        return {kind: Delivery(getattr(self, kind.value).data) for kind in CHOICES}
