@@ -5,12 +5,13 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from webapp.notifications.preferences import CHOICES, DELIVERY_LABELS, KIND_LABELS, Delivery, Kind
 from webapp.orgs.zones import ZONE_PLACES
 
-DELIVERY_CHOICES = [(d.value, label) for d, label in DELIVERY_LABELS.items()]
+DELIVERY_CHOICES = [SelectChoice(d.value, label) for d, label in DELIVERY_LABELS.items()]
 ORGANISATION_ZONE = ""
 
 
@@ -29,8 +30,8 @@ class NotificationSettingsForm(FlaskForm):
     changed = _delivery(Kind.CHANGED)
     time_zone = SelectField(
         _l("Часовой пояс, в котором показывать время"),
-        choices=[(ORGANISATION_ZONE, _l("Как у региона моей организации"))]
-        + [(name, place) for name, place in ZONE_PLACES.items()],
+        choices=[SelectChoice(ORGANISATION_ZONE, _l("Как у региона моей организации"))]
+        + [SelectChoice(name, _l(place)) for name, place in ZONE_PLACES.items()],
     )
     submit = SubmitField(_l("Сохранить"))
 
