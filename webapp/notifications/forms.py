@@ -1,8 +1,9 @@
-"""The notification settings form: a delivery per kind and the zone times are shown in."""
+"""The notification settings form: a delivery per kind and the zone times are shown in.
+
+Labels are Russian and translated in the template (webapp/templates/_python_strings.html)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -19,7 +20,7 @@ def _delivery(kind: Kind) -> RadioField:
     return RadioField(
         KIND_LABELS[kind],
         choices=DELIVERY_CHOICES,
-        validators=[InputRequired(message=_l("Выберите способ доставки."))],
+        validators=[InputRequired(message="Выберите способ доставки.")],
     )
 
 
@@ -29,11 +30,11 @@ class NotificationSettingsForm(FlaskForm):
     reminder = _delivery(Kind.REMINDER)
     changed = _delivery(Kind.CHANGED)
     time_zone = SelectField(
-        _l("Часовой пояс, в котором показывать время"),
-        choices=[SelectChoice(ORGANISATION_ZONE, _l("Как у региона моей организации"))]
-        + [SelectChoice(name, _l(place)) for name, place in ZONE_PLACES.items()],
+        "Часовой пояс, в котором показывать время",
+        choices=[SelectChoice(ORGANISATION_ZONE, "Как у региона моей организации")]
+        + [SelectChoice(name, place) for name, place in ZONE_PLACES.items()],
     )
-    submit = SubmitField(_l("Сохранить"))
+    submit = SubmitField("Сохранить")
 
     def kind_fields(self):
         return [getattr(self, kind.value) for kind in CHOICES]

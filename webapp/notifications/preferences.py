@@ -10,7 +10,6 @@ from __future__ import annotations
 import enum
 import threading
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, select
 
 from webapp.extensions import db
@@ -31,17 +30,18 @@ class Delivery(enum.StrEnum):
     INAPP = "inapp"
 
 
+# Russian labels, translated where shown (listed in webapp/templates/_python_strings.html).
 CHOICES = (Kind.ACTION, Kind.PEER, Kind.REMINDER, Kind.CHANGED)
 KIND_LABELS = {
-    Kind.ACTION: _l("Нужно моё действие (документ ждёт проверки, документ вернули на доработку)"),
-    Kind.PEER: _l("Взаимоэкспертиза (назначения, отказы, заключения)"),
-    Kind.REMINDER: _l("Напоминания о сроках и просрочки"),
-    Kind.CHANGED: _l("Мой документ изменился (принят, утверждён, отозван)"),
+    Kind.ACTION: "Нужно моё действие (документ ждёт проверки, документ вернули на доработку)",
+    Kind.PEER: "Взаимоэкспертиза (назначения, отказы, заключения)",
+    Kind.REMINDER: "Напоминания о сроках и просрочки",
+    Kind.CHANGED: "Мой документ изменился (принят, утверждён, отозван)",
 }
 DELIVERY_LABELS = {
-    Delivery.INSTANT: _l("Письмо сразу"),
-    Delivery.DIGEST: _l("Ежедневная сводка"),
-    Delivery.INAPP: _l("Только на сайте"),
+    Delivery.INSTANT: "Письмо сразу",
+    Delivery.DIGEST: "Ежедневная сводка",
+    Delivery.INAPP: "Только на сайте",
 }
 # What needs the person now comes at once; news about one's own document waits for the digest.
 DEFAULTS = {
