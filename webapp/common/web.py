@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, has_request_context, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
@@ -87,6 +87,15 @@ def localtime(value: datetime | None, zone_name: str | None = None) -> str:
 
     name = zone_name or viewer_zone()
     return local_text(value, name, place_of(name))
+
+
+def shown_time(value: datetime | None) -> str:
+    """An instant for a message: the viewer's zone in a request, Moscow time elsewhere."""
+    from webapp.orgs.zones import place_of
+
+    if has_request_context():
+        return localtime(value)
+    return local_text(value, DEFAULT_ZONE, place_of(DEFAULT_ZONE))
 
 
 def _database_error(exc):

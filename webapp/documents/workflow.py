@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from webapp.auth.models import User
 from webapp.auth.permissions import document_roles
 from webapp.common.time import utcnow
+from webapp.common.web import shown_time
 from webapp.documents.models import Document
 from webapp.orgs.zones import school_zone
 from webapp.workflow.service import Binding
@@ -55,10 +56,9 @@ def conflict_message(document: Document) -> str:
     if not document.history:
         return f"Документ сейчас в состоянии «{state}». Обновите страницу."
     who = document.state_changed_by or "другой пользователь"
-    when = document.state_changed_at.strftime("%d.%m.%Y %H:%M")
+    when = shown_time(document.state_changed_at)
     return (
-        f"Документ уже изменён: {who}, {when} UTC. Сейчас он в состоянии «{state}». "
-        "Обновите страницу."
+        f"Документ уже изменён: {who}, {when}. Сейчас он в состоянии «{state}». Обновите страницу."
     )
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from webapp.auth.models import User
 from webapp.auth.permissions import is_curator_of, is_school_member
 from webapp.common.time import utcnow
+from webapp.common.web import shown_time
 from webapp.documents.workflow import SYSTEM_NAME
 from webapp.expertise.models import PeerAssignment, PeerStage
 from webapp.extensions import db
@@ -64,8 +65,8 @@ def build_context(
 def conflict_message(assignment: PeerAssignment) -> str:
     state = STATE_LABELS[PeerState(assignment.state)]
     who = assignment.state_changed_by or "другой пользователь"
-    when = assignment.state_changed_at.strftime("%d.%m.%Y %H:%M")
-    return f"Назначение уже изменено: {who}, {when} UTC. Сейчас: «{state}». Обновите страницу."
+    when = shown_time(assignment.state_changed_at)
+    return f"Назначение уже изменено: {who}, {when}. Сейчас: «{state}». Обновите страницу."
 
 
 PEER_ASSIGNMENTS = Binding(
