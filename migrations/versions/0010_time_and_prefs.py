@@ -94,10 +94,11 @@ def downgrade():
     with op.batch_alter_table('regions', schema=None) as batch_op:
         batch_op.drop_column('time_zone')
 
-    # Digest and in-app-only rows were never e-mailed: they leave the outbox as 'sent'.
+    # Rows waiting for a digest are mailed one by one again; collected and in-app-only rows
+    # leave the outbox as handled ('sent').
+    op.execute("UPDATE notifications SET email_state = 'pending' WHERE email_state = 'digest'")
     op.execute(
-        "UPDATE notifications SET email_state = 'sent' "
-        "WHERE email_state IN ('digest', 'digested', 'inapp')"
+        "UPDATE notifications SET email_state = 'sent' WHERE email_state IN ('digested', 'inapp')"
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_notifications_kind'), type_='check')
