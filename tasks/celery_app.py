@@ -36,6 +36,12 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=15),
         "options": {"expires": 10 * 60},
     },
+    # Hourly: each user's digest goes out once their local DIGEST_HOUR has come (one a day).
+    "notifications-send-digests": {
+        "task": "notifications.send_digests",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 50 * 60},
+    },
     "jobs-sweep": {
         "task": "jobs.sweep",
         "schedule": timedelta(minutes=1),

@@ -9,6 +9,7 @@ from celery import shared_task
 
 from tasks.locks import scan_lock
 from webapp.common.time import utcnow
+from webapp.notifications.digest import queue_digests
 from webapp.notifications.mailer import MAX_ATTEMPTS, Outcome, deliver, sweep_candidates
 
 RETRY_BASE_SECONDS = 60
@@ -46,3 +47,12 @@ def sweep_outbox(*, older_than_seconds: int = 120, limit: int = 200) -> int:
                 break  # the SMTP server is in trouble; the next sweep tries again
             sent += outcome is Outcome.SENT
     return sent
+
+
+@shared_task(name="notifications.send_digests")
+def send_digests() -> int:
+    """Write the day's digest rows (one per user and local day); the outbox sends them."""
+    with scan_lock("notifications.send_digests") as acquired:
+        if not acquired:
+            return 0
+        return queue_digests(utcnow())

@@ -44,6 +44,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from webapp.notifications.dispatch import register_dispatch
 
     register_dispatch(app)
+    from webapp.notifications.preferences import register_routing
+
+    register_routing()
     from webapp.jobs.dispatch import register_job_dispatch
 
     register_job_dispatch(app)

@@ -67,6 +67,7 @@ def load_config() -> dict:
         "MAIL_SUPPRESS_SEND": _bool("MAIL_SUPPRESS_SEND", False),
         "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", "15")),
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", ""),
+        "DIGEST_HOUR": int(os.environ.get("DIGEST_HOUR", "8")),
         "CELERY_TASK_DEFAULT_QUEUE": os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"),
         "CAMPAIGN_CACHE_SECONDS": float(os.environ.get("CAMPAIGN_CACHE_SECONDS", "10")),
         "OVERVIEW_CACHE_SECONDS": float(os.environ.get("OVERVIEW_CACHE_SECONDS", "10")),

@@ -32,7 +32,7 @@ from webapp.expertise.models import (
     PeerStage,
 )
 from webapp.jobs.models import Job
-from webapp.notifications.models import Notification
+from webapp.notifications.models import Notification, NotificationPreference
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
 from webapp.reviews.models import Review, ReviewAnswer
 
@@ -56,6 +56,7 @@ __all__ = [
     "Membership",
     "Municipality",
     "Notification",
+    "NotificationPreference",
     "Pairing",
     "PeerAnswer",
     "PeerAssignment",

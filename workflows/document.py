@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import timedelta
 
+from workflows.deadlines import DEFAULT_ZONE, deadline_after
 from workflows.machine import (
     GuardSpec,
     Screen,
@@ -73,6 +73,7 @@ class Context:
     peer_assignments_open: bool = False  # a peer reviewer still holds the document
     remarks_open: bool = False  # a remark of the last return has no answer yet
     review_days: int = 10
+    time_zone: str = DEFAULT_ZONE  # the school's: its deadlines end at local midnight
 
 
 S = DocumentState
@@ -243,7 +244,8 @@ SCHOOL, CURATORS = "school", "curators"
 TRIGGERS: dict[str, TriggerMeta] = {
     T.SUBMIT: TriggerMeta("Отправить на проверку", notify=(CURATORS,)),
     T.WITHDRAW: TriggerMeta("Отозвать", Tone.WARNING, notify=(CURATORS,)),
-    T.START_REVIEW: TriggerMeta("Взять на проверку", notify=(SCHOOL,)),
+    # Taking a document for review changes nothing for the school: nobody is told.
+    T.START_REVIEW: TriggerMeta("Взять на проверку"),
     T.REQUEST_REVISION: TriggerMeta(
         "Вернуть на доработку",
         Tone.WARNING,
@@ -256,8 +258,9 @@ TRIGGERS: dict[str, TriggerMeta] = {
         "Начать взаимоэкспертизу", screen=Screen.SYSTEM, notify=(SCHOOL,)
     ),
     # The curator ends the stage through «Закрыть этап» (which cancels the open assignments).
+    # The curator acts next (approve or return): the curators are told, not the school.
     T.FINISH_PEER_REVIEW: TriggerMeta(
-        "Завершить взаимоэкспертизу", screen=Screen.SYSTEM, notify=(SCHOOL,)
+        "Завершить взаимоэкспертизу", screen=Screen.SYSTEM, notify=(CURATORS,)
     ),
     T.APPROVE: TriggerMeta("Утвердить", notify=(SCHOOL,)),
     T.REOPEN: TriggerMeta("Открыть повторно", Tone.WARNING, notify=(SCHOOL, CURATORS)),
@@ -266,7 +269,7 @@ TRIGGERS: dict[str, TriggerMeta] = {
 
 def _stamp_submitted(document, event: TransitionEvent) -> None:
     document.submitted_at = event.at
-    document.due_at = event.at + timedelta(days=_ctx(event).review_days)
+    document.due_at = deadline_after(event.at, _ctx(event).review_days, _ctx(event).time_zone)
 
 
 def _mark_revision_base(document, event: TransitionEvent) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import timedelta
 
+from workflows.deadlines import DEFAULT_ZONE, deadline_after
 from workflows.machine import (
     GuardSpec,
     Screen,
@@ -61,6 +61,7 @@ class Context:
     document_ready: bool = False  # the document is in its peer review stage
     deadline_passed: bool = False
     review_days: int = 14
+    time_zone: str = DEFAULT_ZONE  # the school's: its deadlines end at local midnight
 
 
 S = PeerState
@@ -180,7 +181,7 @@ TRIGGERS: dict[str, TriggerMeta] = {
 
 def _review_deadline(assignment, event: TransitionEvent) -> None:
     assignment.accepted_at = event.at
-    assignment.due_at = event.at + timedelta(days=_ctx(event).review_days)
+    assignment.due_at = deadline_after(event.at, _ctx(event).review_days, _ctx(event).time_zone)
 
 
 def _finish(assignment, event: TransitionEvent) -> None:

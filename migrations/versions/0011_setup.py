@@ -11,7 +11,7 @@ from alembic import op
 
 
 revision = "0011_setup"
-down_revision = "0009_crosscheck_experts"
+down_revision = "0010_time_and_prefs"
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -68,6 +68,20 @@ VERDICT_DONE = {
 
 TIMEOUT_MS = 10_000
 TIME_FORMAT = "%d.%m.%Y %H:%M"
+# «28.11.2026 18:00 (Камчатка, UTC+12)»: the viewer's local time, the place and the offset
+SHOWN_TIME = re.compile(
+    r"(\d\d\.\d\d\.\d{4} \d\d:\d\d) \((?:[^,()]+, )?UTC([+−-])(\d+)(?::(\d\d))?\)"
+)
+
+
+def parse_shown(text: str) -> datetime:
+    """The instant a shown time stands for (the page names the zone's offset)."""
+    match = SHOWN_TIME.fullmatch(text.strip())
+    assert match, text
+    local, sign, hours, minutes = match.groups()
+    offset = timedelta(hours=int(hours), minutes=int(minutes or 0))
+    offset = -offset if sign in "−-" else offset
+    return datetime.strptime(local, TIME_FORMAT).replace(tzinfo=timezone(offset)).astimezone(UTC)
 
 
 @dataclass
@@ -261,7 +275,7 @@ def check_history(page: Page, expected: list[tuple], started: datetime) -> None:
         assert row["transition"] == f"{STATE_LABELS[state]} → {STATE_LABELS[dest]}", row
         assert row["version"] == str(version), row
         assert row["comment"] == comment, row
-        at = datetime.strptime(row["at"], TIME_FORMAT).replace(tzinfo=UTC)
+        at = parse_shown(row["at"])
         assert previous <= at <= latest, (row, started)
         previous, state = at, dest
 

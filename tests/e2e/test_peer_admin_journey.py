@@ -22,7 +22,7 @@ from werkzeug.serving import make_server
 from tests import pg_admin as pg
 from tests.conftest import app_config
 from tests.e2e.conftest import DEMO_PASSWORD
-from tests.e2e.test_document_journey import TIME_FORMAT, Actor
+from tests.e2e.test_document_journey import Actor, parse_shown
 from tests.e2e.test_peer_journey import peer_history
 from tests.integration.conftest import (  # noqa: F401 (fixtures)
     broker_url,
@@ -253,7 +253,7 @@ def check_times(times: list[str], started: datetime) -> None:
     previous = started.replace(second=0, microsecond=0)
     latest = datetime.now(UTC) + timedelta(minutes=1)
     for text in times:
-        at = datetime.strptime(text.strip(), TIME_FORMAT).replace(tzinfo=UTC)
+        at = parse_shown(text)
         assert previous <= at <= latest, (text, started)
         previous = at
 

@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from tests.conftest import app_config
 from tests.e2e.conftest import DEMO_PASSWORD
-from tests.e2e.test_document_journey import TIME_FORMAT, Actor
+from tests.e2e.test_document_journey import Actor, parse_shown
 from webapp import create_app
 from webapp.extensions import db
 
@@ -121,7 +121,7 @@ def check_times(rows: list[dict[str, str]], started: datetime) -> None:
     previous = started.replace(second=0, microsecond=0)
     latest = datetime.now(UTC) + timedelta(minutes=1)
     for row in rows:
-        at = datetime.strptime(row["at"].strip(), TIME_FORMAT).replace(tzinfo=UTC)
+        at = parse_shown(row["at"])
         assert previous <= at <= latest, (row, started)
         previous = at
 

@@ -61,6 +61,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "jobs.crosscheck_assign",
         "jobs.pair_schools",
         "jobs.sweep",
+        "notifications.send_digests",
         "notifications.send_email",
         "notifications.sweep_outbox",
         "uploads.sweep_partial",
@@ -73,6 +74,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "expertise-scan-deadlines": "expertise.scan_deadlines",
         "uploads-sweep-partial": "uploads.sweep_partial",
         "crosscheck-scan": "crosscheck.scan",
+        "notifications-send-digests": "notifications.send_digests",
     }
     assert (conf["acks_late"], conf["prefetch"], conf["ignore_result"]) == (True, 1, True)
     assert (conf["serializer"], conf["accept"]) == ("json", ["json"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -42,7 +43,10 @@ def test_overdue_document_reminds_curator_and_regional_coordinator_once(app, dem
     assert note.dedupe_key == f"overdue:{document.id}:{due}:{curator.id}"
     assert note.document_id == document.id and note.email_state == "pending"
     assert note.subject.startswith("Просрочена проверка: ")
-    assert "Уманцевская СОШ" in note.body and document.due_at.strftime("%d.%m.%Y") in note.body
+    # the deadline as the school's region (Kalmykia: Moscow time) reads it, zone named
+    moscow = document.due_at.astimezone(ZoneInfo("Europe/Moscow"))
+    assert "Уманцевская СОШ" in note.body
+    assert f"истёк {moscow:%d.%m.%Y %H:%M} (Москва, UTC+3)." in note.body
 
 
 def test_municipal_coordinator_of_the_school_is_reminded_too(app, demo):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -68,3 +70,10 @@ def answer_remarks(
     open_round = remarks.open_round(document.id)
     remarks.save_answers(document, {r.id: text for r in open_round}, actor=user(email))
     db.session.commit()
+
+
+def day_end(at: datetime, days: int, zone: str) -> datetime:
+    """23:59:59 local of the day ``days`` after ``at``'s day in ``zone``, as UTC (by hand)."""
+    day = at.astimezone(ZoneInfo(zone)).date() + timedelta(days=days)
+    local = datetime(day.year, day.month, day.day, 23, 59, 59, tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC)

@@ -175,7 +175,7 @@ SCREENS = [
     ),
     (h.SCHOOL, "/documents/{waiting}", ["Withdraw", "History", "Submit for review"]),
     (h.SCHOOL, "/notifications", ["Notifications", "Mark all as read"]),
-    (h.CURATOR, "/queue", ["Review queue", "Submitted (UTC)", "Due", "Open"]),
+    (h.CURATOR, "/queue", ["Review queue", "Submitted", "Due", "Open"]),
     (h.CURATOR, "/documents/{reviewed}", ["Open the review checklist", "Under curator review"]),
     (h.CURATOR, "/documents/{reviewed}/review", ["Criterion", "Decision", "Submit decision"]),
     ("coord.08@ekspertiza.local", "/overview", ["Overview by school", "All states", "3 schools"]),

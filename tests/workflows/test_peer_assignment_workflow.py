@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -102,7 +103,11 @@ def test_each_condition_refuses_when_missing(trigger, state, role):
 def test_accepting_sets_the_review_deadline_and_finishing_stamps_the_time():
     item = PlainAssignment("assigned")
     item.fire("accept", ctx=ctx("reviewer", document_ready=True, review_days=7))
-    assert item.due_at - item.accepted_at == timedelta(days=7)
+    # The end of the 7th day after acceptance, Moscow time (the default zone) — see test_deadlines.
+    moscow = item.accepted_at.astimezone(ZoneInfo("Europe/Moscow"))
+    last_day = moscow.date() + timedelta(days=7)
+    assert item.due_at.astimezone(ZoneInfo("Europe/Moscow")).date() == last_day
+    assert item.due_at.astimezone(ZoneInfo("Europe/Moscow")).time() == time(23, 59, 59)
     item.fire("submit", ctx=ctx("reviewer", conclusion_complete=True))
     assert item.finished_at is not None and item.finished_at >= item.accepted_at
 

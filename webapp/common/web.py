@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, g, has_request_context, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from webapp.common.time import DEFAULT_ZONE, local_text
 from webapp.extensions import db
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,7 @@ ERROR_TEXT = {
 def register_web_hooks(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
+    app.add_template_filter(localtime, "localtime")
     for code in ERROR_TEXT:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
@@ -69,6 +72,35 @@ def _template_globals() -> dict:
     if UNREAD_KEY not in request.environ:  # the user loader reads it with the user
         request.environ[UNREAD_KEY] = unread_count(current_user.id)
     return {"unread_notifications": request.environ[UNREAD_KEY]}
+
+
+def viewer_zone() -> str:
+    """The signed-in user's zone (read once per request); Moscow for anyone else."""
+    from webapp.orgs.zones import user_zone
+
+    signed_in = not g.get("database_down") and current_user.is_authenticated
+    key = current_user.get_id() if signed_in else None
+    cached = g.get("viewer_zone")
+    if cached is None or cached[0] != key:
+        g.viewer_zone = (key, user_zone(current_user) if signed_in else DEFAULT_ZONE)
+    return g.viewer_zone[1]
+
+
+def localtime(value: datetime | None, zone_name: str | None = None) -> str:
+    """``{{ when|localtime }}``: the instant in the viewer's zone (or the one given), named."""
+    from webapp.orgs.zones import place_of
+
+    name = zone_name or viewer_zone()
+    return local_text(value, name, place_of(name))
+
+
+def shown_time(value: datetime | None) -> str:
+    """An instant for a message: the viewer's zone in a request, Moscow time elsewhere."""
+    from webapp.orgs.zones import place_of
+
+    if has_request_context():
+        return localtime(value)
+    return local_text(value, DEFAULT_ZONE, place_of(DEFAULT_ZONE))
 
 
 def _database_error(exc):

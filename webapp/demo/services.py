@@ -22,6 +22,7 @@ from webapp.demo import crosscheck_experts, data, peer
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
+from webapp.orgs.zones import zone_for_code
 
 DOMAIN = "ekspertiza.local"
 
@@ -55,7 +56,8 @@ def _create(password: str) -> None:
 def _create_orgs() -> dict[str, School]:
     schools: dict[str, School] = {}
     for spec in data.REGIONS:
-        region = Region(code=spec["code"], name=spec["name"])
+        zone = spec.get("time_zone") or zone_for_code(spec["code"])
+        region = Region(code=spec["code"], name=spec["name"], time_zone=zone)
         db.session.add(region)
         for muni_name, rows in spec["municipalities"].items():
             muni = Municipality(region=region, name=muni_name)

@@ -9,8 +9,11 @@ from sqlalchemy.orm import joinedload
 from webapp.auth.models import User
 from webapp.auth.permissions import document_roles
 from webapp.common.time import utcnow
+from webapp.common.web import shown_time
 from webapp.documents.models import Document
+from webapp.orgs.zones import school_zone
 from webapp.workflow.service import Binding
+from workflows.deadlines import local_day
 from workflows.document import STATE_LABELS, Context, DocumentState
 
 SUBMISSION_STAGE = "documents"
@@ -31,6 +34,7 @@ def build_context(document: Document, actor: User | None, *, comment: str, syste
     facts: dict = {}
     for _receiver, extra in document_facts.send(document, actor=actor):
         facts.update(extra or {})
+    zone = school_zone(document.school_id)  # stage dates and deadlines are the school's days
     return Context(
         actor_id=None if actor is None else actor.id,
         actor_name=SYSTEM_NAME if actor is None else actor.full_name,
@@ -40,12 +44,13 @@ def build_context(document: Document, actor: User | None, *, comment: str, syste
         has_new_version=document.has_new_version,
         checklist_complete=bool(facts.get("checklist_complete", False)),
         window_open=document.campaign.window_open(
-            SUBMISSION_STAGE, utcnow().date(), document.school.municipality.region_id
+            SUBMISSION_STAGE, local_day(utcnow(), zone), document.school.municipality.region_id
         ),
         needs_peer_stage=bool(setting and setting.needs_peer_review),
         peer_assignments_open=bool(facts.get("peer_assignments_open", False)),
         remarks_open=bool(facts.get("remarks_open", False)),
         review_days=setting.review_days if setting else 10,
+        time_zone=zone,
     )
 
 
@@ -55,9 +60,9 @@ def conflict_message(document: Document) -> str:
     if not document.history:
         return gettext("Документ сейчас в состоянии «%(state)s». Обновите страницу.", state=state)
     who = document.state_changed_by or gettext("другой пользователь")
-    when = document.state_changed_at.strftime("%d.%m.%Y %H:%M")
+    when = shown_time(document.state_changed_at)
     return gettext(
-        "Документ уже изменён: %(who)s, %(when)s UTC. Сейчас он в состоянии «%(state)s». "
+        "Документ уже изменён: %(who)s, %(when)s. Сейчас он в состоянии «%(state)s». "
         "Обновите страницу.",
         who=who,
         when=when,

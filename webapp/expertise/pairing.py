@@ -16,6 +16,7 @@ from sqlalchemy import select
 from webapp.auth.models import User
 from webapp.campaigns.models import RiskFactor, SchoolRisk
 from webapp.common.time import utcnow
+from webapp.common.web import shown_time
 from webapp.expertise import services
 from webapp.expertise.models import Pairing, PeerAssignment
 from webapp.extensions import db
@@ -334,10 +335,10 @@ def _locked(pairing_id: int, expected_version: int | None) -> Pairing:
 def _refuse_if_confirmed(pairing: Pairing) -> None:
     if pairing.confirmed_at is not None:
         who = db.session.get(User, pairing.confirmed_by_id) if pairing.confirmed_by_id else None
-        when = pairing.confirmed_at.strftime("%d.%m.%Y %H:%M")
+        when = shown_time(pairing.confirmed_at)
         name = who.full_name if who else "администратор"
         raise StateConflict(
-            f"Распределение №{pairing.id} уже подтверждено ({name}, {when} UTC): "
+            f"Распределение №{pairing.id} уже подтверждено ({name}, {when}): "
             "назначения созданы, повторно подтвердить нельзя.",
             trigger=CONFIRM,
         )

@@ -8,7 +8,7 @@ as a follow-up in the same transaction.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from blinker import Namespace
 from sqlalchemy import func, select
@@ -20,7 +20,9 @@ from webapp.documents.services import apply_transition as fire_document
 from webapp.expertise.models import Pairing, PeerAnswer, PeerAssignment
 from webapp.expertise.workflow import PEER_ASSIGNMENTS, stage_of
 from webapp.extensions import db
+from webapp.orgs.zones import school_zone
 from webapp.workflow.service import apply_transition
+from workflows.deadlines import deadline_after
 from workflows.document import DocumentState, DocumentTrigger
 from workflows.machine import GuardRefused
 from workflows.peer_assignment import OPEN_STATES, PeerState, PeerTrigger
@@ -153,7 +155,8 @@ def open_assignment(
     """Start the accept deadline and tell the reviewing school."""
     if accept_days is None:
         accept_days = stage_of(assignment.campaign_id).accept_days
-    assignment.due_at = now + timedelta(days=accept_days)
+    zone = school_zone(assignment.reviewer_school_id)  # the reviewing school's day ends it
+    assignment.due_at = deadline_after(now, accept_days, zone)
     assignment_opened.send(assignment)
 
 

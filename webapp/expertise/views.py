@@ -13,6 +13,7 @@ from flask_login import current_user, login_required
 from webapp.auth.permissions import is_curator_of
 from webapp.campaigns.services import current_campaign
 from webapp.common.forms import first_error
+from webapp.common.web import localtime
 from webapp.documents.queries import document_or_404
 from webapp.documents.views import detail
 from webapp.expertise import services
@@ -222,9 +223,9 @@ EXPORT_HEADER = [
     "Школа-эксперт",
     "Регион школы-эксперта",
     "Попытка",
-    "Срок (UTC)",
-    "Принято (UTC)",
-    "Завершено (UTC)",
+    "Срок",
+    "Принято",
+    "Завершено",
     "Просрочено",
     "Молчит",
     "Заменено",
@@ -233,7 +234,7 @@ EXPORT_HEADER = [
 
 def _export_row(r: FollowRow) -> list:
     def when(value):
-        return value.strftime("%d.%m.%Y %H:%M") if value else ""
+        return localtime(value) if value else ""  # the viewer's zone, named in each cell
 
     def yes(flag: bool) -> str:
         return "да" if flag else ""

@@ -9,9 +9,11 @@ from sqlalchemy.orm import joinedload
 from webapp.auth.models import User
 from webapp.auth.permissions import is_curator_of, is_school_member
 from webapp.common.time import utcnow
+from webapp.common.web import shown_time
 from webapp.documents.workflow import SYSTEM_NAME
 from webapp.expertise.models import PeerAssignment, PeerStage
 from webapp.extensions import db
+from webapp.orgs.zones import school_zone
 from webapp.workflow.service import Binding
 from workflows.document import DocumentState
 from workflows.peer_assignment import STATE_LABELS, Context, PeerRole, PeerState
@@ -57,15 +59,16 @@ def build_context(
         document_ready=assignment.document.state == DocumentState.PEER_REVIEW,
         deadline_passed=due is not None and due < utcnow(),
         review_days=stage_of(assignment.campaign_id).review_days,
+        time_zone=school_zone(assignment.reviewer_school_id),
     )
 
 
 def conflict_message(assignment: PeerAssignment) -> str:
     state = gettext(STATE_LABELS[PeerState(assignment.state)])
     who = assignment.state_changed_by or gettext("другой пользователь")
-    when = assignment.state_changed_at.strftime("%d.%m.%Y %H:%M")
+    when = shown_time(assignment.state_changed_at)
     return gettext(
-        "Назначение уже изменено: %(who)s, %(when)s UTC. Сейчас: «%(state)s». Обновите страницу.",
+        "Назначение уже изменено: %(who)s, %(when)s. Сейчас: «%(state)s». Обновите страницу.",
         who=who,
         when=when,
         state=state,

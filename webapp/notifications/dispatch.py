@@ -144,7 +144,12 @@ def register_dispatch(app: Flask) -> Dispatcher:
 
 
 def _after_flush(session, flush_context) -> None:
-    new_ids = {obj.id for obj in session.new if isinstance(obj, Notification)}
+    # Only rows to e-mail at once; digest and in-app-only rows wait or stay on the site.
+    new_ids = {
+        obj.id
+        for obj in session.new
+        if isinstance(obj, Notification) and obj.email_state in (None, "pending")
+    }
     if new_ids:
         session.info.setdefault(_NEW_IDS, set()).update(new_ids)
 

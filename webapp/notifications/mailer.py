@@ -119,7 +119,13 @@ def build_message(note: Notification, user: User) -> Message:
 
 
 def email_body(note: Notification) -> str:
+    """The text, a link to the object it is about, then to all notifications (with a base URL)."""
+    from webapp.notifications.digest import object_url
+
     lines = [f"Здравствуйте!\n\n{note.body}\n"]
+    url = object_url(note)
+    if url and note.kind != "digest":
+        lines.append(f"Открыть: {url}\n")
     base_url = current_app.config.get("PUBLIC_BASE_URL")
     if base_url:
         lines.append(f"Все уведомления: {base_url.rstrip('/')}/notifications\n")

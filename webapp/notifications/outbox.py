@@ -10,9 +10,17 @@ from sqlalchemy import select
 from webapp.auth.models import Membership, RoleCode
 from webapp.extensions import db
 from webapp.notifications.models import Notification
+from webapp.notifications.preferences import Kind
 from webapp.orgs.models import CuratorSchool
 from webapp.workflow.signals import transition_recorded
-from workflows.document import CURATORS, SCHOOL, STATE_LABELS, DocumentState, document_workflow
+from workflows.document import (
+    CURATORS,
+    SCHOOL,
+    STATE_LABELS,
+    DocumentState,
+    DocumentTrigger,
+    document_workflow,
+)
 from workflows.machine import TransitionEvent
 
 
@@ -29,13 +37,31 @@ def curator_ids(school_id: int) -> set[int]:
 
 
 AUDIENCES = {SCHOOL: school_user_ids, CURATORS: curator_ids}
+# (trigger, audience) pairs whose people must act next; everyone else told only learns of it.
+ACTS_NEXT = {
+    (DocumentTrigger.SUBMIT, CURATORS),
+    (DocumentTrigger.RESUBMIT, CURATORS),
+    (DocumentTrigger.REQUEST_REVISION, SCHOOL),
+    (DocumentTrigger.FINISH_PEER_REVIEW, CURATORS),
+    (DocumentTrigger.REOPEN, CURATORS),
+}
 
 
-def recipients_for(trigger: str, school_id: int) -> set[int]:
-    """The people of the audiences the trigger's metadata names."""
-    users: set[int] = set()
+def recipients_for(trigger: str, school_id: int, actor_id: int | None = None) -> dict[int, Kind]:
+    """The people of the audiences the trigger's metadata names, with the kind each gets.
+
+    Never the actor, and never the actor's own school: a school is not told of its own actions.
+    """
+    users: dict[int, Kind] = {}
     for audience in document_workflow.meta[trigger].notify:
-        users |= AUDIENCES[audience](school_id)
+        people = AUDIENCES[audience](school_id)
+        if audience == SCHOOL and actor_id in people:
+            continue
+        kind = Kind.ACTION if (trigger, audience) in ACTS_NEXT else Kind.CHANGED
+        for user_id in people:
+            if users.get(user_id) != Kind.ACTION:
+                users[user_id] = kind
+    users.pop(actor_id, None)
     return users
 
 
@@ -49,12 +75,19 @@ def document_text(document, log) -> tuple[str, str]:
 
 
 def queue_for_document(document, log) -> list[Notification]:
-    """One notification per recipient of this transition (never to the actor)."""
+    """One notification per recipient of this transition (never to the actor or its school)."""
     subject, body = document_text(document, log)
     rows = []
-    for user_id in sorted(recipients_for(log.event, document.school_id) - {log.actor_id}):
+    for user_id, kind in sorted(
+        recipients_for(log.event, document.school_id, log.actor_id).items()
+    ):
         row = Notification(
-            user_id=user_id, document=document, subject=subject, body=body, transition_log=log
+            user_id=user_id,
+            document=document,
+            subject=subject,
+            body=body,
+            transition_log=log,
+            kind=kind.value,
         )
         db.session.add(row)
         rows.append(row)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from sqlalchemy import and_, select
 
 from webapp.auth.models import Membership, RoleCode, User
+from webapp.common.time import local_text
 from webapp.expertise.models import PeerAssignment
 from webapp.expertise.services import assignment_opened, closing_asked
 from webapp.extensions import db
 from webapp.notifications.models import Notification
 from webapp.notifications.outbox import curator_ids, school_user_ids
+from webapp.notifications.preferences import Kind
 from webapp.orgs.models import Municipality, School
+from webapp.orgs.zones import place_of, school_zone
 from webapp.workflow.signals import transition_recorded
 from workflows.machine import TransitionEvent
 from workflows.peer_assignment import (
@@ -20,6 +23,7 @@ from workflows.peer_assignment import (
     REVIEWER_SCHOOL,
     STATE_LABELS,
     PeerState,
+    PeerTrigger,
     peer_workflow,
 )
 
@@ -61,6 +65,7 @@ def _add(
     subject: str,
     body: str,
     reviewer_side: set[int] | None = None,
+    kind: Kind = Kind.PEER,
 ) -> int:
     """One row per recipient, deduplicated by key (a task that runs twice adds nothing)."""
     keys = {f"{key}:{uid}": uid for uid in user_ids}
@@ -83,6 +88,7 @@ def _add(
                 dedupe_key=dedupe[:120],
                 subject=subject[:300],
                 body=body,
+                kind=kind.value,
             )
         )
     return len(keys.keys() - taken)
@@ -92,20 +98,30 @@ def _title(assignment: PeerAssignment) -> str:
     return f"«{assignment.document.title}» ({assignment.reviewed_school.short_name})"
 
 
+def _when(assignment: PeerAssignment, value) -> str:
+    """A deadline as the reviewing school reads it: its own zone, named."""
+    zone = school_zone(assignment.reviewer_school_id)
+    return local_text(value, zone, place_of(zone))
+
+
 def on_transition(assignment: PeerAssignment, *, event: TransitionEvent, log) -> None:
     if event.workflow != peer_workflow.name:
         return
     users = set()
     for audience in peer_workflow.meta[event.trigger].notify:
-        users |= AUDIENCES[audience](assignment)
+        people = AUDIENCES[audience](assignment)
+        if audience == REVIEWER_SCHOOL and log.actor_id in people:
+            continue  # a school is not told of its own actions
+        users |= people
     users.discard(log.actor_id)
+    kind = Kind.REMINDER if event.trigger == PeerTrigger.EXPIRE else Kind.PEER
     state = STATE_LABELS[PeerState(event.dest)]
     subject = f"Взаимоэкспертиза: {assignment.document.title} — {state}"
     body = f"{log.actor_name}: взаимоэкспертиза документа {_title(assignment)}: {state}."
     if log.comment:
         body += f"\nКомментарий: {log.comment}"
     db.session.flush()  # the log row's id names the notifications
-    _add(users, assignment, f"peer:{log.id}", subject, body)
+    _add(users, assignment, f"peer:{log.id}", subject, body, kind=kind)
 
 
 def on_opened(assignment: PeerAssignment) -> None:
@@ -113,7 +129,7 @@ def on_opened(assignment: PeerAssignment) -> None:
     subject = f"Назначение на взаимоэкспертизу: {assignment.document.title}"
     body = (
         f"Вашей школе назначена взаимоэкспертиза документа {_title(assignment)}. "
-        f"Примите назначение или откажитесь с указанием причины до {due:%d.%m.%Y %H:%M} UTC."
+        f"Примите назначение или откажитесь с указанием причины до {_when(assignment, due)}."
     )
     staff = school_user_ids(assignment.reviewer_school_id)
     _add(staff, assignment, f"peer-open:{assignment.id}", subject, body, reviewer_side=staff)
@@ -137,10 +153,11 @@ def remind(assignment: PeerAssignment) -> int:
     )
     body = (
         f"Срок по взаимоэкспертизе документа {_title(assignment)} истекает "
-        f"{assignment.due_at:%d.%m.%Y %H:%M} UTC: {what}."
+        f"{_when(assignment, assignment.due_at)}: {what}."
     )
     key = f"peer-remind:{assignment.id}:{assignment.due_at:%Y%m%d%H%M}"
-    return _add(school_user_ids(assignment.reviewer_school_id), assignment, key, subject, body)
+    staff = school_user_ids(assignment.reviewer_school_id)
+    return _add(staff, assignment, key, subject, body, kind=Kind.REMINDER)
 
 
 def connect() -> None:

@@ -9,10 +9,13 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import Membership, RoleCode, User
+from webapp.common.time import local_text
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.notifications.models import Notification
+from webapp.notifications.preferences import Kind
 from webapp.orgs.models import CuratorSchool, School
+from webapp.orgs.zones import place_of, school_zone
 from workflows.document import AWAITING_CURATOR, STATE_LABELS, DocumentState
 
 
@@ -64,9 +67,10 @@ def dedupe_key(document: Document, user_id: int) -> str:
 def reminder_text(document: Document) -> tuple[str, str]:
     state = STATE_LABELS[DocumentState(document.state)]
     subject = f"Просрочена проверка: {document.title}"[:300]
+    zone = school_zone(document.school_id)  # the deadline is the school's day
     body = (
         f"Срок проверки документа «{document.title}» ({document.school.short_name}) "
-        f"истёк {document.due_at:%d.%m.%Y %H:%M} UTC. Состояние: «{state}».\n"
+        f"истёк {local_text(document.due_at, zone, place_of(zone))}. Состояние: «{state}».\n"
         "Пожалуйста, завершите проверку или согласуйте новый срок."
     )
     return subject, body
@@ -78,7 +82,14 @@ def _queue_for(document: Document) -> int:
     subject, body = reminder_text(document)
     missing = sorted(keys.keys() - taken)
     db.session.add_all(
-        Notification(user_id=keys[k], document=document, dedupe_key=k, subject=subject, body=body)
+        Notification(
+            user_id=keys[k],
+            document=document,
+            dedupe_key=k,
+            subject=subject,
+            body=body,
+            kind=Kind.REMINDER.value,
+        )
         for k in missing
     )
     return len(missing)

@@ -7,6 +7,7 @@ import enum
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from webapp.common.time import DEFAULT_ZONE
 from webapp.extensions import db
 
 
@@ -21,6 +22,10 @@ class Region(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    # IANA zone of the region's capital: times are shown in it, deadlines end at its midnight.
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default=DEFAULT_ZONE, server_default=DEFAULT_ZONE
+    )
 
     municipalities: Mapped[list[Municipality]] = relationship(back_populates="region")
 

@@ -6,10 +6,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from webapp.common.time import is_zone
 from webapp.extensions import db
 from webapp.orgs.importer import Cells, parse_count, parse_flag
 from webapp.orgs.models import Municipality, Region, School, Settlement
 from webapp.orgs.services import municipalities_by_key, name_key, schools_by_code
+from webapp.orgs.zones import zone_for_code
 from webapp.tabular import Table, TabularError, TabularRejected, by_row
 
 MAX_PUPILS = 100_000
@@ -31,6 +33,7 @@ class SchoolRow:
     number: int
     region_code: str
     region_name: str
+    time_zone: str  # empty: keep the region's zone (a new region: its code's zone)
     municipality: str
     code: str
     attrs: dict[str, object]
@@ -83,12 +86,30 @@ def _school_row(cells: Cells) -> SchoolRow:
         number=cells.row.number,
         region_code=cells.text("region_code", 16, required=True),
         region_name=cells.text("region_name", 200),
+        time_zone=_zone_cell(cells),
         municipality=cells.text("municipality", 200, required=True),
         code=cells.text("school_code", 32, required=True),
         attrs=attrs,
     )
 
 
+def _zone_cell(cells: Cells) -> str:
+    """An IANA zone such as Asia/Kamchatka, or empty when the column is absent or blank."""
+    if not cells.has("time_zone"):
+        return ""
+    return (
+        cells.parsed(
+            "time_zone", lambda raw: raw.strip() if _zone_or_blank(raw) else None, _BAD_ZONE
+        )
+        or ""
+    )
+
+
+def _zone_or_blank(raw: str) -> bool:
+    return not raw.strip() or is_zone(raw.strip())
+
+
+_BAD_ZONE = "часовой пояс «{}» неизвестен: укажите зону IANA, например Europe/Kaliningrad"
 _BAD_SETTLEMENT = "тип поселения «{}»: укажите urban/rural или городская/сельская"
 _BAD_PUPILS = f"«{{}}» — нужно целое число обучающихся от 0 до {MAX_PUPILS}"
 _BAD_FLAG = "«{}» — нужно 1/0, да/нет или true/false"
@@ -130,12 +151,13 @@ def _upsert_places(
     for row in rows:
         region = regions.get(row.region_code)
         if region is None:
-            region = regions[row.region_code] = Region(code=row.region_code, name=row.region_name)
+            zone = row.time_zone or zone_for_code(row.region_code)
+            region = Region(code=row.region_code, name=row.region_name, time_zone=zone)
+            regions[row.region_code] = region
             db.session.add(region)
             summary.regions_created += 1
-        elif row.region_name and region.name != row.region_name:
-            region.name = row.region_name
-            summary.regions_updated += 1
+        else:
+            _update_region(region, row, summary)
         key = (row.region_code, name_key(row.municipality))
         if key not in municipalities:
             municipalities[key] = Municipality(
@@ -145,6 +167,17 @@ def _upsert_places(
             summary.municipalities_created += 1
     db.session.flush()
     return municipalities
+
+
+def _update_region(region: Region, row: SchoolRow, summary: OrgSummary) -> None:
+    """A name or zone given for an existing region replaces the stored one."""
+    renamed = bool(row.region_name) and region.name != row.region_name
+    rezoned = bool(row.time_zone) and region.time_zone != row.time_zone
+    if renamed:
+        region.name = row.region_name
+    if rezoned:
+        region.time_zone = row.time_zone
+    summary.regions_updated += renamed or rezoned
 
 
 def _upsert_school(

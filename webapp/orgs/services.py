@@ -14,6 +14,7 @@ from webapp.orgs.models import Municipality, Region, School
 ORG_COLUMNS = (
     "region_code",
     "region_name",
+    "time_zone",
     "municipality",
     "school_code",
     "school_name",
@@ -24,7 +25,15 @@ ORG_COLUMNS = (
     "project_500plus",
     "objectivity_control",
 )
-ORG_REQUIRED = (*ORG_COLUMNS[:5], "settlement", "pupils")
+ORG_REQUIRED = (
+    "region_code",
+    "region_name",
+    "municipality",
+    "school_code",
+    "school_name",
+    "settlement",
+    "pupils",
+)
 USER_COLUMNS = (
     "email",
     "full_name",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from tests.webapp.helpers import CURATOR, SCHOOL, bring_to_review, documents_of, upload, user
@@ -15,9 +17,10 @@ def test_conflict_names_actor_time_and_state(app, demo):
     stale = doc.lock_version - 1
     with pytest.raises(StateConflict) as conflict:
         services.apply_transition(doc.id, "accept", actor=user(CURATOR), expected_version=stale)
-    when = doc.state_changed_at.strftime("%d.%m.%Y %H:%M")
+    # outside a request the time is Moscow time, named
+    when = doc.state_changed_at.astimezone(ZoneInfo("Europe/Moscow")).strftime("%d.%m.%Y %H:%M")
     assert conflict.value.message == (
-        f"Документ уже изменён: Куратор 1 (демо), {when} UTC. "
+        f"Документ уже изменён: Куратор 1 (демо), {when} (Москва, UTC+3). "
         "Сейчас он в состоянии «Проверяется куратором». Обновите страницу."
     )
     assert conflict.value.trigger == "accept"

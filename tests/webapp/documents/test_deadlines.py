@@ -23,6 +23,7 @@ from webapp.common.time import utcnow
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.reviews import services as reviews
+from workflows.deadlines import local_day
 
 CLOSED = "Этап кампании закрыт: сроки подачи истекли."
 
@@ -32,8 +33,8 @@ def documents_stage() -> Stage:
 
 
 def set_stage(starts: int, ends: int) -> None:
-    """Move the documents stage to [today + starts, today + ends] (days)."""
-    today = utcnow().date()
+    """Move the documents stage to [today + starts, today + ends] (days of 08-UMC: Moscow)."""
+    today = local_day(utcnow(), "Europe/Moscow")
     stage = documents_stage()
     stage.starts_on = today + timedelta(days=starts)
     stage.ends_on = today + timedelta(days=ends)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -14,6 +13,7 @@ from tests.webapp.helpers import (
     SCHOOL,
     bring_to_review,
     complete_checklist,
+    day_end,
     documents_of,
     upload,
     user,
@@ -25,6 +25,8 @@ from webapp.documents.models import Document, TransitionLog
 from webapp.documents.uploads import UploadRejected
 from webapp.extensions import db
 from workflows.machine import GuardRefused, StateConflict
+
+MOSCOW = "Europe/Moscow"
 
 
 def setting_of(doc: Document) -> CampaignDocumentType:
@@ -45,7 +47,8 @@ def test_submission_sets_the_review_deadline_from_the_type_setting(app, demo):
     services.apply_transition(doc.id, "submit", actor=user(SCHOOL))
     db.session.commit()
     due = db.session.get(Document, doc.id).due_at
-    assert before + timedelta(days=7) <= due <= utcnow() + timedelta(days=7)
+    # 08-UMC is in Kalmykia (Moscow time): the deadline is the end of the 7th day there.
+    assert due in {day_end(before, 7, MOSCOW), day_end(utcnow(), 7, MOSCOW)}
     services.apply_transition(doc.id, "start_review", actor=user(CURATOR))
     db.session.commit()
     assert db.session.get(Document, doc.id).due_at == due
@@ -60,7 +63,7 @@ def test_review_deadline_defaults_to_ten_days_without_a_setting(app, demo):
     services.apply_transition(doc.id, "submit", actor=user(SCHOOL))
     db.session.commit()
     due = db.session.get(Document, doc.id).due_at
-    assert before + timedelta(days=10) <= due <= utcnow() + timedelta(days=10)
+    assert due in {day_end(before, 10, MOSCOW), day_end(utcnow(), 10, MOSCOW)}
 
 
 def test_transition_without_comment_logs_an_empty_comment(app, demo):

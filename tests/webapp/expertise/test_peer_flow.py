@@ -21,7 +21,7 @@ from tests.webapp.expertise.peer_support import (
     make_pairing,
     school_id,
 )
-from tests.webapp.helpers import CURATOR, fire, user
+from tests.webapp.helpers import CURATOR, day_end, fire, user
 from webapp.auth.models import User
 from webapp.auth.permissions import can_view_document
 from webapp.common.time import utcnow
@@ -61,7 +61,8 @@ def test_confirming_starts_the_peer_stage_of_accepted_documents(staged):
     assert [h.event for h in document.history][-1] == "start_peer_review"
     assert document.history[-1].actor_name == "Система"
     days = stage_of(document.campaign_id).accept_days
-    assert assignment.due_at == document.history[-1].at + timedelta(days=days)
+    # the accept deadline ends the day in the reviewing school's zone (56: Orenburg, UTC+5)
+    assert assignment.due_at == day_end(document.history[-1].at, days, "Asia/Yekaterinburg")
     assert notified(f"peer-open:{assignment.id}:") == {REVIEWER_USER}
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -70,8 +71,9 @@ def test_cabinet_lists_the_assignment_by_state_with_its_due_date(app, demo):
     assert f'data-assignment-id="{staged.assignment_id}"' in waiting
     assert "Уманцевская СОШ" in waiting and "Республика Калмыкия" in waiting
     assert "Назначено, ждёт ответа" in waiting
-    due = fresh(staged.assignment_id).due_at.strftime("%d.%m.%Y %H:%M")
-    assert due in waiting
+    # shown in the reviewer's zone (Orenburg region: Yekaterinburg time), the zone named
+    due = fresh(staged.assignment_id).due_at.astimezone(ZoneInfo("Asia/Yekaterinburg"))
+    assert f"{due:%d.%m.%Y} 23:59 (Екатеринбург, UTC+5)" in waiting
     assert 'data-count="working">0<' in page and 'data-count="finished">0<' in page
     # another school holds nothing
     other = client_for(app, OTHER_SCHOOL).get("/peer").get_data(as_text=True)
