@@ -28,6 +28,7 @@ from tests.webapp.expertise.peer_support import (
 from tests.webapp.helpers import (
     CURATOR,
     SCHOOL,
+    answer_remarks,
     bring_to_review,
     complete_checklist,
     documents_of,
@@ -99,6 +100,7 @@ def returned():
 def resubmitted():
     returned()()
     upload(_doc(), SCHOOL, "v2.pdf")
+    answer_remarks(_doc(), SCHOOL)
     return lambda: fire(_doc(), "resubmit", SCHOOL)
 
 
