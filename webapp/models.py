@@ -31,6 +31,7 @@ from webapp.expertise.models import (
     PeerStage,
 )
 from webapp.jobs.models import Job
+from webapp.monitoring.models import EvidenceCheck, EvidenceCheckLog, EvidenceFile, Measure
 from webapp.notifications.models import Notification
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
 from webapp.reviews.models import Review, ReviewAnswer
@@ -50,7 +51,11 @@ __all__ = [
     "Document",
     "DocumentType",
     "DocumentVersion",
+    "EvidenceCheck",
+    "EvidenceCheckLog",
+    "EvidenceFile",
     "Job",
+    "Measure",
     "Membership",
     "Municipality",
     "Notification",
