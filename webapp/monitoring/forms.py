@@ -14,6 +14,17 @@ from workflows.evidence_check import evidence_workflow
 COMMENT_MAX = 5000
 
 
+class RussianDecimalField(DecimalField):
+    """A number typed with a decimal comma (as Russian users do) or a point."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [
+                v.replace(" ", "").replace("\u00a0", "").replace(",", ".") for v in valuelist
+            ]
+        super().process_formdata(valuelist)
+
+
 def _text(label, name: str, area: bool = False):
     limit = TEXT_LIMITS[name]
     cls = TextAreaField if area else StringField
@@ -36,7 +47,7 @@ class MeasureForm(FlaskForm):
     )
     responsible = _text(_l("Ответственный"), "responsible")
     indicator = _text(_l("Показатель"), "indicator")
-    target_value = DecimalField(
+    target_value = RussianDecimalField(
         _l("Целевое значение"),
         places=None,
         validators=[InputRequired(_l("Укажите целевое значение числом."))],
@@ -45,7 +56,9 @@ class MeasureForm(FlaskForm):
 
 
 class ReportForm(FlaskForm):
-    actual_value = DecimalField(_l("Фактическое значение"), places=None, validators=[Optional()])
+    actual_value = RussianDecimalField(
+        _l("Фактическое значение"), places=None, validators=[Optional()]
+    )
     file = FileField(_l("Файл-подтверждение (PDF, DOCX, ODT, XLSX, ODS)"))
     lock_version = IntegerField(validators=[Optional()])
 
