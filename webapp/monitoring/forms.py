@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, DecimalField, IntegerField, SelectField, StringField, TextAreaField
@@ -31,56 +31,59 @@ def _text(label, name: str, area: bool = False):
     return cls(
         label,
         validators=[
-            DataRequired(_l("Заполните поле «%(field)s».", field=label)),
-            Length(max=limit, message=_l("Не длиннее %(n)d символов.", n=limit)),
+            DataRequired(lazy_gettext("Заполните поле «%(field)s».", field=label)),
+            Length(max=limit, message=lazy_gettext("Не длиннее %(n)d символов.", n=limit)),
         ],
     )
 
 
 class MeasureForm(FlaskForm):
-    document_id = SelectField(_l("Программа (документ)"), coerce=int, validate_choice=True)
-    goal = _text(_l("Цель"), "goal", area=True)
-    task = _text(_l("Задача"), "task", area=True)
-    title = _text(_l("Мероприятие"), "title", area=True)
+    document_id = SelectField(
+        lazy_gettext("Программа (документ)"), coerce=int, validate_choice=True
+    )
+    goal = _text(lazy_gettext("Цель"), "goal", area=True)
+    task = _text(lazy_gettext("Задача"), "task", area=True)
+    title = _text(lazy_gettext("Мероприятие"), "title", area=True)
     deadline = DateField(
-        _l("Срок"), validators=[InputRequired(_l("Укажите срок выполнения мероприятия."))]
+        lazy_gettext("Срок"),
+        validators=[InputRequired(lazy_gettext("Укажите срок выполнения мероприятия."))],
     )
-    responsible = _text(_l("Ответственный"), "responsible")
-    indicator = _text(_l("Показатель"), "indicator")
+    responsible = _text(lazy_gettext("Ответственный"), "responsible")
+    indicator = _text(lazy_gettext("Показатель"), "indicator")
     target_value = RussianDecimalField(
-        _l("Целевое значение"),
+        lazy_gettext("Целевое значение"),
         places=None,
-        validators=[InputRequired(_l("Укажите целевое значение числом."))],
+        validators=[InputRequired(lazy_gettext("Укажите целевое значение числом."))],
     )
-    unit = _text(_l("Единица измерения"), "unit")
+    unit = _text(lazy_gettext("Единица измерения"), "unit")
 
 
 class ReportForm(FlaskForm):
     actual_value = RussianDecimalField(
-        _l("Фактическое значение"), places=None, validators=[Optional()]
+        lazy_gettext("Фактическое значение"), places=None, validators=[Optional()]
     )
-    file = FileField(_l("Файл-подтверждение (PDF, DOCX, ODT, XLSX, ODS)"))
+    file = FileField(lazy_gettext("Файл-подтверждение (PDF, DOCX, ODT, XLSX, ODS)"))
     lock_version = IntegerField(validators=[Optional()])
 
 
 class ImportForm(FlaskForm):
     file = FileField(
-        _l("Таблица мероприятий (XLSX или CSV)"),
-        validators=[FileRequired(_l("Выберите файл для загрузки."))],
+        lazy_gettext("Таблица мероприятий (XLSX или CSV)"),
+        validators=[FileRequired(lazy_gettext("Выберите файл для загрузки."))],
     )
 
 
 class TransitionForm(FlaskForm):
     trigger = StringField(
         validators=[
-            DataRequired(_l("Выберите действие.")),
-            AnyOf(evidence_workflow.triggers(), message=_l("Неизвестное действие.")),
+            DataRequired(lazy_gettext("Выберите действие.")),
+            AnyOf(evidence_workflow.triggers(), message=lazy_gettext("Неизвестное действие.")),
         ]
     )
     comment = TextAreaField(
-        _l("Замечание"),
+        lazy_gettext("Замечание"),
         validators=[
-            Length(max=COMMENT_MAX, message=_l("Замечание длиннее 5000 символов.")),
+            Length(max=COMMENT_MAX, message=lazy_gettext("Замечание длиннее 5000 символов.")),
         ],
     )
     lock_version = IntegerField(validators=[Optional()])
