@@ -8,6 +8,7 @@ from typing import BinaryIO
 from sqlalchemy import func, select
 
 from webapp.auth.models import User
+from webapp.documents.models import Document
 from webapp.documents.services import discard_file, max_upload_bytes, upload_dir
 from webapp.documents.uploads import StoredFile, store_upload
 from webapp.extensions import db
@@ -61,6 +62,11 @@ def create_measure(school_id: int, fields: dict, *, actor: User) -> Measure:
     if not may_report(actor, school_id):
         raise MonitoringRefused("Мероприятия вносит сама школа.")
     problems = field_problems(fields)
+    document_id = fields.get("document_id")
+    if document_id is not None:
+        document = db.session.get(Document, document_id)
+        if document is None or document.school_id != school_id:
+            problems.append("Выберите программу своей школы.")
     if problems:
         raise MonitoringRefused(" ".join(problems))
     measure = Measure(

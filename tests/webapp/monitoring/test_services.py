@@ -160,3 +160,14 @@ def test_report_is_frozen_once_submitted_and_bad_files_are_refused(app, demo):
         services.save_report(measure.check.id, actor=user(SCHOOL), actual_value=99)
     db.session.rollback()
     assert db.session.get(Measure, measure.id).check.actual_value == 35
+
+
+def test_a_measure_belongs_only_to_a_programme_of_its_own_school(app, demo):
+    from tests.webapp.helpers import documents_of
+
+    foreign = documents_of("38-TROI")[0].id
+    with pytest.raises(services.MonitoringRefused, match="программу своей школы"):
+        new_measure(document_id=foreign)
+    db.session.rollback()
+    own = documents_of("38-VER")[0]
+    assert new_measure(document_id=own.id).document.title == own.title
