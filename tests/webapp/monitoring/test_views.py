@@ -223,3 +223,13 @@ def test_checkers_see_but_do_not_enter(app, demo, client):
     r = client.post(f"/monitoring/measures/{measure.id}/transitions", data={"trigger": "submit"})
     assert r.status_code == 409
     assert _state(measure.id) == "submitted"
+
+
+def test_screens_render_in_english(app, demo, client):
+    measure = new_measure()
+    login(client, SCHOOL)
+    page = client.get(f"/monitoring/schools/{measure.school_id}?lang=en").get_data(as_text=True)
+    assert "Measures and monitoring" in page and "Report not sent" in page
+    page = client.get(f"/monitoring/measures/{measure.id}").get_data(as_text=True)
+    assert "Upload an evidence file (after a return, a new file)." in page
+    assert "Enter the actual value of the indicator." in page
