@@ -57,6 +57,7 @@ def _connect_subscribers() -> None:
     """Features that listen to the workflow layer's signals (connecting twice is harmless)."""
     from webapp.crosscheck import dispatch as crosscheck_dispatch
     from webapp.expertise import subscribers as expertise
+    from webapp.notifications import monitoring as monitoring_notes
     from webapp.notifications import outbox, peer
     from webapp.reviews import services as reviews
 
@@ -65,6 +66,7 @@ def _connect_subscribers() -> None:
     expertise.connect()
     peer.connect()
     crosscheck_dispatch.connect()
+    monitoring_notes.connect()
 
 
 def select_locale() -> str:
@@ -120,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.expertise.views import bp as peer_bp
     from webapp.home import bp as home_bp
     from webapp.jobs.views import bp as jobs_bp
+    from webapp.monitoring.views import bp as monitoring_bp
     from webapp.notifications.views import bp as notifications_bp
     from webapp.overview.followup_views import bp as followup_bp
     from webapp.overview.views import bp as overview_bp
@@ -147,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
         expert_bp,
         xc_report_bp,
         crosscheck_bp,
+        monitoring_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -32,6 +32,7 @@ from webapp.expertise.models import (
     PeerStage,
 )
 from webapp.jobs.models import Job
+from webapp.monitoring.models import EvidenceCheck, EvidenceCheckLog, EvidenceFile, Measure
 from webapp.notifications.models import Notification, NotificationPreference
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
 from webapp.reviews.models import Review, ReviewAnswer
@@ -51,8 +52,12 @@ __all__ = [
     "Document",
     "DocumentType",
     "DocumentVersion",
+    "EvidenceCheck",
+    "EvidenceCheckLog",
+    "EvidenceFile",
     "ExpertInvitation",
     "Job",
+    "Measure",
     "Membership",
     "Municipality",
     "Notification",
