@@ -36,6 +36,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
+    "diary-remind-followups": {
+        "task": "diary.remind_followups",
+        "schedule": timedelta(minutes=30),
+        "options": {"expires": 25 * 60},
+    },
     "uploads-sweep-partial": {
         "task": "uploads.sweep_partial",
         "schedule": timedelta(minutes=30),
@@ -54,6 +59,7 @@ def celery_settings(config: Mapping) -> dict:
             "tasks.jobs",
             "tasks.expertise",
             "tasks.uploads",
+            "tasks.diary",
         ),
         "task_acks_late": True,
         "worker_prefetch_multiplier": 1,

@@ -105,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.auth.views import bp as auth_bp
     from webapp.campaigns.views import bp as campaigns_bp
     from webapp.crosscheck.views import bp as crosscheck_bp
+    from webapp.diary.views import bp as diary_bp
     from webapp.documents.views import bp as documents_bp
     from webapp.expertise.admin import bp as peer_admin_bp
     from webapp.expertise.views import bp as peer_bp
@@ -135,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         school_risks_bp,
         followup_bp,
         crosscheck_bp,
+        diary_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -22,6 +22,7 @@ from webapp.crosscheck.models import (
     ScoreSheet,
     ScoreSheetLog,
 )
+from webapp.diary.models import DiaryEntry
 from webapp.documents.models import Document, DocumentVersion, TransitionLog
 from webapp.expertise.models import (
     Pairing,
@@ -47,6 +48,7 @@ __all__ = [
     "CrossCheckTask",
     "CrossCheckWork",
     "CuratorSchool",
+    "DiaryEntry",
     "Document",
     "DocumentType",
     "DocumentVersion",

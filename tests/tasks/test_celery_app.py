@@ -55,6 +55,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
 
     assert conf["tasks"] == [
         "deadlines.escalate_overdue",
+        "diary.remind_followups",
         "expertise.scan_deadlines",
         "jobs.crosscheck_assign",
         "jobs.pair_schools",
@@ -70,6 +71,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "jobs-sweep": "jobs.sweep",
         "expertise-scan-deadlines": "expertise.scan_deadlines",
         "uploads-sweep-partial": "uploads.sweep_partial",
+        "diary-remind-followups": "diary.remind_followups",
     }
     assert (conf["acks_late"], conf["prefetch"], conf["ignore_result"]) == (True, 1, True)
     assert (conf["serializer"], conf["accept"]) == ("json", ["json"])

@@ -44,6 +44,7 @@ def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
         "rule_id": 1,
         "kind": "tasks",
         "key": "season",
+        "entry_id": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():
