@@ -115,6 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.overview.followup_views import bp as followup_bp
     from webapp.overview.views import bp as overview_bp
     from webapp.reviews.views import bp as reviews_bp
+    from webapp.roadmaps.views import bp as roadmaps_bp
     from webapp.setup.school import bp as school_risks_bp
     from webapp.setup.views import bp as setup_bp
     from webapp.uploads.views import bp as uploads_bp
@@ -137,6 +138,7 @@ def _register_blueprints(app: Flask) -> None:
         followup_bp,
         crosscheck_bp,
         diary_bp,
+        roadmaps_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

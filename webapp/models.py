@@ -35,6 +35,7 @@ from webapp.jobs.models import Job
 from webapp.notifications.models import Notification
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
 from webapp.reviews.models import Review, ReviewAnswer
+from webapp.roadmaps.models import Roadmap, RoadmapItem, RoadmapItemLog
 
 __all__ = [
     "Campaign",
@@ -66,6 +67,9 @@ __all__ = [
     "Review",
     "ReviewAnswer",
     "RiskFactor",
+    "Roadmap",
+    "RoadmapItem",
+    "RoadmapItemLog",
     "School",
     "SchoolRisk",
     "ScoreSheet",
