@@ -78,5 +78,29 @@ class TransitionForm(FlaskForm):
     )
 
 
+class CompleteForm(TransitionForm):
+    actual = StringField(
+        lazy_gettext("Фактический срок"),
+        validators=[
+            Optional(),
+            Length(max=60, message=lazy_gettext("Фактический срок: не длиннее 60 символов.")),
+        ],
+    )
+    actual_value = StringField(
+        lazy_gettext("Достигнутое значение"),
+        validators=[
+            Optional(),
+            Length(max=500, message=lazy_gettext("Достигнутое значение: не длиннее 500 символов.")),
+        ],
+    )
+    evidence_url = StringField(
+        lazy_gettext("Ссылка на подтверждение"),
+        validators=[
+            Optional(),
+            Length(max=500, message=lazy_gettext("Ссылка: не длиннее 500 символов.")),
+        ],
+    )
+
+
 class PostForm(FlaskForm):
     """A button that only needs the CSRF token."""

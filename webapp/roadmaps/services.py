@@ -103,6 +103,31 @@ def add_item(
     )
 
 
+def complete_item(
+    item_id: int,
+    actor: User,
+    *,
+    actual: str = "",
+    actual_value: str = "",
+    evidence_url: str = "",
+    expected_version: int | None = None,
+) -> RoadmapItem:
+    """``complete`` with what the editor typed: actual date, achieved value, evidence link.
+
+    The values are checked first and written only after the workflow allowed the transition."""
+    check_item(
+        ItemInput(event="-", actual=actual, actual_value=actual_value, evidence_url=evidence_url)
+    )
+    item = apply_transition(
+        ITEMS, item_id, ItemTrigger.COMPLETE, actor=actor, expected_version=expected_version
+    )
+    item.actual = actual.strip() or item.actual
+    item.actual_value = actual_value.strip() or item.actual_value
+    item.evidence_url = evidence_url.strip() or item.evidence_url
+    db.session.flush()
+    return item
+
+
 def visible_roadmaps(user: User) -> list[Roadmap]:
     stmt = select(Roadmap).options(
         joinedload(Roadmap.school).joinedload(School.municipality),

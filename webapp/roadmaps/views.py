@@ -3,23 +3,30 @@ log. Every access goes through the roadmap permission layer (404 outside the sco
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from webapp.extensions import db
 from webapp.roadmaps import services
-from webapp.roadmaps.forms import ItemForm, PostForm, RoadmapForm, TransitionForm
+from webapp.roadmaps.forms import CompleteForm, ItemForm, PostForm, RoadmapForm, TransitionForm
 from webapp.roadmaps.models import LEVEL_LABELS, RoadmapItem
 from webapp.roadmaps.permissions import can_edit_roadmap, can_read_roadmap, own_levels
 from webapp.roadmaps.workflow import ITEMS
 from webapp.workflow.errors import on_refusal
 from webapp.workflow.service import apply_transition, available_triggers
 from workflows.machine import Screen
-from workflows.roadmap_item import STATE_LABELS, TRIGGERS, ItemState, roadmap_item_workflow
+from workflows.roadmap_item import (
+    STATE_LABELS,
+    TRIGGERS,
+    ItemState,
+    ItemTrigger,
+    roadmap_item_workflow,
+)
 
 bp = Blueprint("roadmaps", __name__, template_folder="templates")
+TEXT_FIELDS = {"comment", "actual", "actual_value", "evidence_url"}
 
 
 def _create_form() -> RoadmapForm:
@@ -147,18 +154,43 @@ def transition(item_id: int):
     if item is None or not can_read_roadmap(current_user, item.roadmap):
         abort(404)
     roadmap_id = item.roadmap_id
-    form = TransitionForm()
-    if not form.validate_on_submit():
-        abort(400)
+    complete = request.form.get("trigger") == ItemTrigger.COMPLETE
+    form = CompleteForm() if complete else TransitionForm()
     on_refusal(lambda: _page(_roadmap(roadmap_id)))
-    apply_transition(
-        ITEMS,
-        item_id,
-        form.trigger.data,
-        actor=current_user,
-        comment=form.comment.data or "",
-        expected_version=form.lock_version.data,
-    )
+    if not form.validate_on_submit():
+        if form.trigger.data and not form.errors.keys() - {
+            "actual",
+            "actual_value",
+            "evidence_url",
+        }:
+            for errors in form.errors.values():
+                for error in errors:
+                    flash(str(error), "danger")
+            return _page(_roadmap(roadmap_id)), 422
+        abort(400)
+    if complete:
+        try:
+            services.complete_item(
+                item_id,
+                current_user,
+                actual=form.actual.data or "",
+                actual_value=form.actual_value.data or "",
+                evidence_url=form.evidence_url.data or "",
+                expected_version=form.lock_version.data,
+            )
+        except services.RoadmapRefused as refusal:
+            db.session.rollback()
+            flash(_(str(refusal)), "danger")
+            return _page(_roadmap(roadmap_id)), 422
+    else:
+        apply_transition(
+            ITEMS,
+            item_id,
+            form.trigger.data,
+            actor=current_user,
+            comment=form.comment.data or "",
+            expected_version=form.lock_version.data,
+        )
     db.session.commit()
     flash(_("Готово."), "success")
     return redirect(url_for("roadmaps.detail", roadmap_id=roadmap_id))

@@ -190,3 +190,52 @@ def test_change_log_is_append_only_in_the_database(app, demo):
         db.session.execute(text("DELETE FROM roadmap_item_logs"))
         db.session.flush()
     db.session.rollback()
+
+
+@BOTH
+def test_completing_records_actual_date_value_and_link(app, demo, client):
+    item = zalari().items[-1]
+    login(client, MUN)
+    form = {
+        "trigger": "complete",
+        "lock_version": item.lock_version,
+        "actual": "09.12.2022",
+        "actual_value": "Приняли участие 3 школы",
+        "evidence_url": "https://example.org/protocol",
+    }
+    assert client.post(f"/roadmap-items/{item.id}/transitions", data=form).status_code == 302
+    db.session.expire_all()
+    done = db.session.get(RoadmapItem, item.id)
+    assert (done.state, done.actual, done.actual_value, done.evidence_url) == (
+        "done",
+        "09.12.2022",
+        "Приняли участие 3 школы",
+        "https://example.org/protocol",
+    )
+    assert done.done_at is not None
+    assert services.change_log(zalari())[0].event == "complete"
+
+
+def test_completing_refuses_a_bad_link_or_a_long_value_and_keeps_the_item_open(app, demo, client):
+    item = zalari().items[-1]
+    login(client, MUN)
+    for extra, message in [
+        ({"evidence_url": "javascript:alert(1)"}, "https://"),
+        ({"actual_value": "я" * 501}, "Достигнутое значение: не длиннее 500 символов."),
+    ]:
+        form = {"trigger": "complete", "lock_version": item.lock_version, **extra}
+        response = client.post(f"/roadmap-items/{item.id}/transitions", data=form)
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(RoadmapItem, item.id).state == "planned"
+
+
+def test_a_reader_cannot_complete_and_values_stay_untouched(app, demo, client):
+    item = zalari().items[-1]
+    login(client, "coord.38@ekspertiza.local")
+    form = {"trigger": "complete", "lock_version": item.lock_version, "actual_value": "x"}
+    assert client.post(f"/roadmap-items/{item.id}/transitions", data=form).status_code == 403
+    db.session.expire_all()
+    fresh = db.session.get(RoadmapItem, item.id)
+    assert (fresh.state, fresh.actual_value) == ("planned", "")
