@@ -23,8 +23,15 @@ bp = Blueprint("diary", __name__, template_folder="templates")
 def index():
     if not can_open_diary(current_user):
         abort(404)
-    mine = current_user.has_role(RoleCode.CURATOR) and request.args.get("all") != "1"
-    entries = services.visible_entries(current_user, curator_id=current_user.id if mine else None)
+    curator_id = request.args.get("curator", type=int)  # one curator's entries (scoped)
+    mine = (
+        curator_id is None
+        and current_user.has_role(RoleCode.CURATOR)
+        and request.args.get("all") != "1"
+    )
+    if mine:
+        curator_id = current_user.id
+    entries = services.visible_entries(current_user, curator_id=curator_id)
     return render_template(
         "diary/index.html", entries=entries, mine=mine, format_labels=FORMAT_LABELS
     )

@@ -208,3 +208,15 @@ def test_inactive_curator_is_not_reminded(app, demo):
     user(CURATOR).active = False
     db.session.commit()
     assert queue_followup_reminders(date(2026, 11, 27)) == 0
+
+
+def test_coordinator_lists_one_curators_entries_within_its_scope(app, demo, client):
+    umc = entry_for("08-UMC")
+    ver = entry_for("38-VER", OTHER_CURATOR)
+    login(client, "admin@ekspertiza.local")
+    one = client.get(f"/diary?curator={user(CURATOR).id}").get_data(as_text=True)
+    assert f'data-entry-id="{umc.id}"' in one and f'data-entry-id="{ver.id}"' not in one
+    client.post("/logout")
+    login(client, "coord.08@ekspertiza.local")  # curator2's entries lie outside its region
+    other = client.get(f"/diary?curator={user(OTHER_CURATOR).id}").get_data(as_text=True)
+    assert f'data-entry-id="{ver.id}"' not in other and "Записей пока нет." in other
