@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
@@ -100,6 +101,10 @@ class CompleteForm(TransitionForm):
             Length(max=500, message=lazy_gettext("Ссылка: не длиннее 500 символов.")),
         ],
     )
+
+
+class CompleteWithFileForm(CompleteForm):
+    evidence_file = FileField(lazy_gettext("Файл-подтверждение"))
 
 
 class PostForm(FlaskForm):

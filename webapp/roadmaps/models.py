@@ -93,6 +93,10 @@ class RoadmapItem(RoadmapItemFlow, WorkflowModel, db.Model):
     actual_value: Mapped[str] = mapped_column(String(VALUE_MAX), default="")
     evidence: Mapped[str] = mapped_column(String(EVIDENCE_MAX), default="")
     evidence_url: Mapped[str] = mapped_column(String(EVIDENCE_MAX), default="")
+    # An evidence file stored by the documents' upload rules (type by content, size limit).
+    evidence_file: Mapped[str | None] = mapped_column(String(40))
+    evidence_file_name: Mapped[str | None] = mapped_column(String(200))
+    evidence_file_mime: Mapped[str | None] = mapped_column(String(100))
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     _state: Mapped[str] = mapped_column("state", String(16), default=ItemState.NEW.value)
     lock_version: Mapped[int] = mapped_column(default=1)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
 from webapp.common.time import utcnow
+from webapp.documents.services import discard_file, max_upload_bytes, upload_dir
+from webapp.documents.uploads import resolve_stored, store_upload
 from webapp.extensions import db
 from webapp.orgs.models import Municipality, Region, School
 from webapp.roadmaps import models as m
@@ -111,8 +114,11 @@ def complete_item(
     actual_value: str = "",
     evidence_url: str = "",
     expected_version: int | None = None,
+    file: BinaryIO | None = None,
+    filename: str = "",
 ) -> RoadmapItem:
-    """``complete`` with what the editor typed: actual date, achieved value, evidence link.
+    """``complete`` with what the editor typed: actual date, achieved value, evidence link and
+    optionally an evidence file (the documents' upload rules: type by content, size limit).
 
     The values are checked first and written only after the workflow allowed the transition."""
     check_item(
@@ -124,8 +130,22 @@ def complete_item(
     item.actual = actual.strip() or item.actual
     item.actual_value = actual_value.strip() or item.actual_value
     item.evidence_url = evidence_url.strip() or item.evidence_url
+    if file is not None:
+        stored = store_upload(file, filename, upload_dir(), max_upload_bytes())
+        try:
+            item.evidence_file = stored.stored_name
+            item.evidence_file_name = stored.original_name
+            item.evidence_file_mime = stored.mime
+            db.session.flush()
+        except BaseException:
+            discard_file(stored.stored_name)
+            raise
     db.session.flush()
     return item
+
+
+def evidence_path(item: RoadmapItem):
+    return resolve_stored(upload_dir(), item.evidence_file)
 
 
 def visible_roadmaps(user: User) -> list[Roadmap]:

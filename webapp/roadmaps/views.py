@@ -3,14 +3,21 @@ log. Every access goes through the roadmap permission layer (404 outside the sco
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
+from webapp.documents.uploads import UploadRejected, content_disposition
 from webapp.extensions import db
 from webapp.roadmaps import services
-from webapp.roadmaps.forms import CompleteForm, ItemForm, PostForm, RoadmapForm, TransitionForm
+from webapp.roadmaps.forms import (
+    CompleteWithFileForm,
+    ItemForm,
+    PostForm,
+    RoadmapForm,
+    TransitionForm,
+)
 from webapp.roadmaps.models import LEVEL_LABELS, RoadmapItem
 from webapp.roadmaps.permissions import can_edit_roadmap, can_read_roadmap, own_levels
 from webapp.roadmaps.workflow import ITEMS
@@ -155,7 +162,7 @@ def transition(item_id: int):
         abort(404)
     roadmap_id = item.roadmap_id
     complete = request.form.get("trigger") == ItemTrigger.COMPLETE
-    form = CompleteForm() if complete else TransitionForm()
+    form = CompleteWithFileForm() if complete else TransitionForm()
     on_refusal(lambda: _page(_roadmap(roadmap_id)))
     if not form.validate_on_submit():
         if form.trigger.data and not form.errors.keys() - {
@@ -169,6 +176,7 @@ def transition(item_id: int):
             return _page(_roadmap(roadmap_id)), 422
         abort(400)
     if complete:
+        upload = form.evidence_file.data or None
         try:
             services.complete_item(
                 item_id,
@@ -177,7 +185,13 @@ def transition(item_id: int):
                 actual_value=form.actual_value.data or "",
                 evidence_url=form.evidence_url.data or "",
                 expected_version=form.lock_version.data,
+                file=upload.stream if upload else None,
+                filename=upload.filename if upload else "",
             )
+        except UploadRejected as refusal:
+            db.session.rollback()
+            flash(_(refusal.message), "danger")
+            return _page(_roadmap(roadmap_id)), 422
         except services.RoadmapRefused as refusal:
             db.session.rollback()
             flash(_(str(refusal)), "danger")
@@ -194,3 +208,18 @@ def transition(item_id: int):
     db.session.commit()
     flash(_("Готово."), "success")
     return redirect(url_for("roadmaps.detail", roadmap_id=roadmap_id))
+
+
+@bp.route("/roadmap-items/<int:item_id>/evidence")
+@login_required
+def evidence(item_id: int):
+    item = db.session.get(RoadmapItem, item_id)
+    if item is None or not can_read_roadmap(current_user, item.roadmap) or not item.evidence_file:
+        abort(404)
+    response = send_file(
+        services.evidence_path(item), mimetype=item.evidence_file_mime, conditional=True, max_age=0
+    )
+    response.headers["Content-Disposition"] = content_disposition(item.evidence_file_name, False)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

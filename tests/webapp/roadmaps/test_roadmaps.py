@@ -239,3 +239,43 @@ def test_a_reader_cannot_complete_and_values_stay_untouched(app, demo, client):
     db.session.expire_all()
     fresh = db.session.get(RoadmapItem, item.id)
     assert (fresh.state, fresh.actual_value) == ("planned", "")
+
+
+@BOTH
+def test_completing_with_an_evidence_file_through_the_upload_rules(app, demo, client):
+    import io
+
+    from tests.support import PDF
+
+    item = zalari().items[-1]
+    login(client, MUN)
+    refused = {
+        "trigger": "complete",
+        "lock_version": item.lock_version,
+        "evidence_file": (io.BytesIO(b"#!/bin/sh\necho hi\n"), "протокол.pdf"),
+    }
+    response = client.post(f"/roadmap-items/{item.id}/transitions", data=refused)
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(RoadmapItem, item.id).state == "planned"
+
+    form = {
+        "trigger": "complete",
+        "lock_version": item.lock_version,
+        "evidence_file": (io.BytesIO(PDF), "протокол.pdf"),
+    }
+    assert client.post(f"/roadmap-items/{item.id}/transitions", data=form).status_code == 302
+    db.session.expire_all()
+    done = db.session.get(RoadmapItem, item.id)
+    assert done.state == "done" and done.evidence_file_name == "протокол.pdf"
+    assert "/" in done.evidence_file and "протокол" not in done.evidence_file
+    with client.get(f"/roadmap-items/{item.id}/evidence") as response:
+        assert response.status_code == 200 and response.data == PDF
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+    client.post("/logout")
+    login(client, "coord.08@ekspertiza.local")  # another region
+    assert client.get(f"/roadmap-items/{item.id}/evidence").status_code == 404
+    client.post("/logout")
+    login(client, "coord.38@ekspertiza.local")  # reads the Zalari roadmap
+    with client.get(f"/roadmap-items/{item.id}/evidence") as response:
+        assert response.status_code == 200
