@@ -47,6 +47,11 @@ BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
+    "diary-remind-followups": {
+        "task": "diary.remind_followups",
+        "schedule": timedelta(minutes=30),
+        "options": {"expires": 25 * 60},
+    },
     "uploads-sweep-partial": {
         "task": "uploads.sweep_partial",
         "schedule": timedelta(minutes=30),
@@ -66,6 +71,7 @@ def celery_settings(config: Mapping) -> dict:
             "tasks.expertise",
             "tasks.uploads",
             "tasks.crosscheck_experts",
+            "tasks.diary",
         ),
         "task_acks_late": True,
         "worker_prefetch_multiplier": 1,

@@ -117,6 +117,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.crosscheck.expert_views import bp as expert_bp
     from webapp.crosscheck.report_views import bp as xc_report_bp
     from webapp.crosscheck.views import bp as crosscheck_bp
+    from webapp.diary.views import bp as diary_bp
     from webapp.documents.views import bp as documents_bp
     from webapp.expertise.admin import bp as peer_admin_bp
     from webapp.expertise.views import bp as peer_bp
@@ -127,6 +128,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.overview.followup_views import bp as followup_bp
     from webapp.overview.views import bp as overview_bp
     from webapp.reviews.views import bp as reviews_bp
+    from webapp.roadmaps.views import bp as roadmaps_bp
     from webapp.setup.school import bp as school_risks_bp
     from webapp.setup.views import bp as setup_bp
     from webapp.uploads.views import bp as uploads_bp
@@ -151,6 +153,8 @@ def _register_blueprints(app: Flask) -> None:
         xc_report_bp,
         crosscheck_bp,
         monitoring_bp,
+        diary_bp,
+        roadmaps_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -23,6 +23,7 @@ from webapp.crosscheck.models import (
     ScoreSheet,
     ScoreSheetLog,
 )
+from webapp.diary.models import DiaryEntry
 from webapp.documents.models import Document, DocumentVersion, TransitionLog
 from webapp.expertise.models import (
     Pairing,
@@ -36,6 +37,7 @@ from webapp.monitoring.models import EvidenceCheck, EvidenceCheckLog, EvidenceFi
 from webapp.notifications.models import Notification, NotificationPreference
 from webapp.orgs.models import CuratorSchool, Municipality, Region, School
 from webapp.reviews.models import Review, ReviewAnswer
+from webapp.roadmaps.models import Roadmap, RoadmapItem, RoadmapItemLog
 
 __all__ = [
     "Campaign",
@@ -49,6 +51,7 @@ __all__ = [
     "CrossCheckTask",
     "CrossCheckWork",
     "CuratorSchool",
+    "DiaryEntry",
     "Document",
     "DocumentType",
     "DocumentVersion",
@@ -72,6 +75,9 @@ __all__ = [
     "Review",
     "ReviewAnswer",
     "RiskFactor",
+    "Roadmap",
+    "RoadmapItem",
+    "RoadmapItemLog",
     "School",
     "SchoolRisk",
     "ScoreSheet",

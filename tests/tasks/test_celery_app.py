@@ -57,6 +57,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "crosscheck.assign_third_check",
         "crosscheck.scan",
         "deadlines.escalate_overdue",
+        "diary.remind_followups",
         "expertise.scan_deadlines",
         "jobs.crosscheck_assign",
         "jobs.pair_schools",
@@ -75,6 +76,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "uploads-sweep-partial": "uploads.sweep_partial",
         "crosscheck-scan": "crosscheck.scan",
         "notifications-send-digests": "notifications.send_digests",
+        "diary-remind-followups": "diary.remind_followups",
     }
     assert (conf["acks_late"], conf["prefetch"], conf["ignore_result"]) == (True, 1, True)
     assert (conf["serializer"], conf["accept"]) == ("json", ["json"])

@@ -46,6 +46,9 @@ def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
         "kind": "tasks",
         "key": "season",
         "measure_id": 1,
+        "entry_id": 1,
+        "roadmap_id": 1,
+        "item_id": 1,
     }
     urls = []
     for rule in app.url_map.iter_rules():

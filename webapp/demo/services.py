@@ -51,6 +51,9 @@ def _create(password: str) -> None:
     crosscheck_experts.create(schools, password)
     _create_documents(campaign, types, [s for s in schools.values() if s.is_500plus])
     db.session.flush()
+    from webapp.roadmaps.services import load_zalari_demo
+
+    load_zalari_demo()
 
 
 def _create_orgs() -> dict[str, School]:
