@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,13 +25,15 @@ class ChecklistForm(FlaskForm):
     """Fields ``status_<criterion id>`` and ``comment_<criterion id>`` are added per template."""
 
     verdict = RadioField(
-        "Решение",
+        lazy_gettext("Решение"),
         choices=[SelectChoice(code.value, label) for code, label in VERDICT_LABELS.items()],
         validators=[Optional()],
         validate_choice=True,
     )
     comment = TextAreaField(
-        validators=[Length(max=COMMENT_MAX, message="Комментарий длиннее 5000 символов.")]
+        validators=[
+            Length(max=COMMENT_MAX, message=lazy_gettext("Комментарий длиннее 5000 символов."))
+        ]
     )
     lock_version = IntegerField(validators=[Optional()])
     action = StringField()
@@ -79,7 +82,10 @@ def checklist_form(criteria, formdata=None) -> ChecklistForm:
             f"comment_{c.id}",
             StringField(
                 validators=[
-                    Length(max=CRITERION_COMMENT_MAX, message="Комментарий длиннее 2000 символов.")
+                    Length(
+                        max=CRITERION_COMMENT_MAX,
+                        message=lazy_gettext("Комментарий длиннее 2000 символов."),
+                    )
                 ]
             ),
         )
