@@ -33,6 +33,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from webapp.common.web import register_web_hooks
 
     register_web_hooks(app)
+    app.before_request(remember_locale)
     from webapp.workflow.errors import register_workflow_errors
 
     register_workflow_errors(app)
@@ -73,6 +74,20 @@ def select_locale() -> str:
     if lang in ("ru", "en"):
         session["lang"] = lang
     return session.get("lang", "ru")
+
+
+def remember_locale() -> None:
+    """A signed-in user who switches language (``?lang=``) keeps it for e-mails (User.locale)."""
+    lang = request.args.get("lang")
+    if lang not in ("ru", "en") or request.path.startswith("/api/"):
+        return
+    from flask_login import current_user
+
+    if current_user.is_authenticated and current_user.locale != lang:
+        from webapp.extensions import db
+
+        current_user.locale = lang
+        db.session.commit()
 
 
 def _init_extensions(app: Flask) -> None:

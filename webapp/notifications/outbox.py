@@ -5,9 +5,10 @@ change (the outbox). The workflow layer announces each transition with the
 
 from __future__ import annotations
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from webapp.auth.models import Membership, RoleCode
+from webapp.auth.models import Membership, RoleCode, User
 from webapp.extensions import db
 from webapp.notifications.models import Notification
 from webapp.orgs.models import CuratorSchool
@@ -40,19 +41,25 @@ def recipients_for(trigger: str, school_id: int) -> set[int]:
 
 
 def document_text(document, log) -> tuple[str, str]:
-    state = STATE_LABELS[DocumentState(log.to_state)]
+    state = gettext(STATE_LABELS[DocumentState(log.to_state)])
     subject = f"{document.title}: {state}"
     body = f"{log.actor_name} — «{document.title}» ({document.school.short_name}): {state}."
     if log.comment:
-        body += f"\nКомментарий: {log.comment}"
+        body += "\n" + gettext("Комментарий: %(comment)s", comment=log.comment)
     return subject[:300], body
+
+
+def _locale_of(user_id: int) -> str:
+    user = db.session.get(User, user_id)
+    return (user.locale if user else None) or "ru"
 
 
 def queue_for_document(document, log) -> list[Notification]:
     """One notification per recipient of this transition (never to the actor)."""
-    subject, body = document_text(document, log)
     rows = []
     for user_id in sorted(recipients_for(log.event, document.school_id) - {log.actor_id}):
+        with force_locale(_locale_of(user_id)):  # in the recipient's language
+            subject, body = document_text(document, log)
         row = Notification(
             user_id=user_id, document=document, subject=subject, body=body, transition_log=log
         )

@@ -1,0 +1,101 @@
+"""With English chosen, a representative flash of every blueprint and the e-mails to a user who
+chose English carry no Cyrillic (issue 10 §3). Chromium-free: the test client and the outbox."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.support import login
+from tests.webapp.helpers import SCHOOL, documents_of, user
+
+CYRILLIC = re.compile(r"[А-Яа-яЁё]")
+ADMIN = "admin@ekspertiza.local"
+COORD = "coord.08@ekspertiza.local"
+
+
+def _doc() -> int:
+    return documents_of("08-UMC")[0].id
+
+
+# blueprint → (who, URL, form data): each request ends in a flash (a refusal or a form error).
+CASES = {
+    "auth": (None, lambda: "/login", {"email": ADMIN, "password": "not-the-password"}),
+    "documents": (SCHOOL, lambda: f"/documents/{_doc()}/versions", {}),
+    "transitions": (SCHOOL, lambda: f"/documents/{_doc()}/transitions", {"trigger": "submit"}),
+    "remarks": (SCHOOL, lambda: f"/documents/{_doc()}/remarks", {}),
+    "campaigns": (ADMIN, lambda: "/admin/risks", {"name": ""}),
+    "setup": (ADMIN, lambda: "/setup/users/invite", {"email": "not-an-address"}),
+    "expertise": (ADMIN, lambda: "/admin/peer/pairings", {}),
+    "crosscheck": (COORD, lambda: "/crosschecks/new", {"title": ""}),
+}
+
+
+def alerts(html: str) -> list[str]:
+    return [
+        re.sub(r"<[^>]+>", "", a).strip()
+        for a in re.findall(r'role="alert"[^>]*>(.*?)</div>', html, re.S)
+    ]
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_flash_messages_in_english(app, demo, client, case):
+    who, url, data = CASES[case]
+    client.get("/login?lang=en")  # first: the test's app context keeps this request's locale
+    if who:
+        login(client, who)
+    page = client.post(url(), data=data, follow_redirects=True).get_data(as_text=True)
+    found = alerts(page)
+    assert found, f"{case}: no flash on the page"
+    assert not any(CYRILLIC.search(a) for a in found), found
+
+
+def test_the_same_flash_stays_russian_by_default(app, demo, client):
+    login(client, SCHOOL)
+    page = client.post(f"/documents/{_doc()}/versions", data={}, follow_redirects=True)
+    assert "Выберите файл для загрузки." in alerts(page.get_data(as_text=True))
+
+
+def test_switching_language_is_stored_for_the_signed_in_user(app, demo, client):
+    login(client, SCHOOL)
+    assert user(SCHOOL).locale == "ru"
+    client.get("/cabinet?lang=en")
+    from webapp.extensions import db
+
+    db.session.expire_all()
+    assert user(SCHOOL).locale == "en"
+
+
+def _mail_of(note_user, app):
+    from webapp.auth.tokens import Purpose
+    from webapp.extensions import db
+    from webapp.notifications.account import queue_password_link
+    from webapp.notifications.mailer import build_message
+    from webapp.notifications.models import Notification
+
+    with app.test_request_context("/"):  # a request of someone else (Russian by default)
+        queue_password_link(note_user, Purpose.RESET)
+    note = (
+        db.session.query(Notification)
+        .filter_by(user_id=note_user.id)
+        .order_by(Notification.id.desc())
+        .first()
+    )
+    return build_message(note, note_user)  # as the worker does: no request
+
+
+def test_an_email_to_a_user_who_chose_english_has_no_cyrillic(app, demo):
+    recipient = user(SCHOOL)
+    recipient.locale = "en"
+    app.config["PUBLIC_BASE_URL"] = "https://ekspertiza.example"
+    message = _mail_of(recipient, app)
+    text = f"{message.subject}\n{message.body}"
+    assert "Password reset" in message.subject or "password" in text.lower()
+    assert not CYRILLIC.search(text), text
+
+
+def test_an_email_to_a_russian_user_stays_russian(app, demo):
+    message = _mail_of(user(SCHOOL), app)
+    assert message.subject == "[Экспертиза] Восстановление пароля"
+    assert message.body.startswith("Здравствуйте!\n\n")
