@@ -3,6 +3,7 @@ chose English carry no Cyrillic (issue 10 §3). Chromium-free: the test client a
 
 from __future__ import annotations
 
+import io
 import re
 
 import pytest
@@ -23,6 +24,7 @@ def _doc() -> int:
 CASES = {
     "auth": (None, lambda: "/login", {"email": ADMIN, "password": "not-the-password"}),
     "documents": (SCHOOL, lambda: f"/documents/{_doc()}/versions", {}),
+    "uploads": (SCHOOL, lambda: f"/documents/{_doc()}/versions", "empty file"),
     "transitions": (SCHOOL, lambda: f"/documents/{_doc()}/transitions", {"trigger": "submit"}),
     "remarks": (SCHOOL, lambda: f"/documents/{_doc()}/remarks", {}),
     "campaigns": (ADMIN, lambda: "/admin/risks", {"name": ""}),
@@ -45,6 +47,8 @@ def test_flash_messages_in_english(app, demo, client, case):
     client.get("/login?lang=en")  # first: the test's app context keeps this request's locale
     if who:
         login(client, who)
+    if data == "empty file":  # an upload refusal (webapp/documents/uploads.py)
+        data = {"file": (io.BytesIO(b""), "plan.pdf")}
     page = client.post(url(), data=data, follow_redirects=True).get_data(as_text=True)
     found = alerts(page)
     assert found, f"{case}: no flash on the page"
@@ -99,3 +103,23 @@ def test_an_email_to_a_russian_user_stays_russian(app, demo):
     message = _mail_of(user(SCHOOL), app)
     assert message.subject == "[Экспертиза] Восстановление пароля"
     assert message.body.startswith("Здравствуйте!\n\n")
+
+
+def test_tabular_problems_in_english(app, tmp_path):
+    from flask_babel import force_locale
+
+    from webapp.tabular import TabularRejected
+    from webapp.tabular.reader import read_table
+
+    path = tmp_path / "people.csv"
+    path.write_text("name;name\nA;B\n", encoding="utf-8")
+    with app.test_request_context("/"), force_locale("en"):
+        with pytest.raises(TabularRejected) as refused:
+            read_table(path, ["name", "email"], ["name", "email"])
+        text = str(refused.value)
+    assert "row 1" in text and not CYRILLIC.search(text), text
+    with app.test_request_context("/"), pytest.raises(TabularRejected) as russian:
+        read_table(path, ["name", "email"], ["name", "email"])
+    assert "строка 1" in str(russian.value) and "нет обязательных столбцов: email" in str(
+        russian.value
+    )
