@@ -91,6 +91,8 @@ def remember_locale() -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from flask_babel import gettext
+
     from webapp import extensions as ext
     from webapp import models  # noqa: F401  (registers every table)
     from webapp.auth.services import load_session_user
@@ -108,7 +110,8 @@ def _init_extensions(app: Flask) -> None:
     )
     ext.login_manager.init_app(app)
     ext.login_manager.login_view = "auth.login"
-    ext.login_manager.login_message = "Войдите, чтобы продолжить."
+    ext.login_manager.login_message = "Войдите, чтобы продолжить."  # a catalogue id
+    ext.login_manager.localize_callback = gettext  # flashed in the request's language
     ext.login_manager.login_message_category = "info"
     ext.login_manager.session_protection = "strong"
     ext.login_manager.user_loader(load_session_user)

@@ -55,6 +55,12 @@ def test_flash_messages_in_english(app, demo, client, case):
     assert not any(CYRILLIC.search(a) for a in found), found
 
 
+def test_sign_in_prompt_in_english(app, demo, client):
+    client.get("/login?lang=en")
+    page = client.get("/cabinet", follow_redirects=True).get_data(as_text=True)
+    assert "Sign in to continue." in alerts(page), alerts(page)
+
+
 def test_the_same_flash_stays_russian_by_default(app, demo, client):
     login(client, SCHOOL)
     page = client.post(f"/documents/{_doc()}/versions", data={}, follow_redirects=True)
