@@ -129,3 +129,36 @@ def test_tabular_problems_in_english(app, tmp_path):
     assert "строка 1" in str(russian.value) and "нет обязательных столбцов: email" in str(
         russian.value
     )
+
+
+def test_document_notifications_in_each_recipients_language(app, demo):
+    from tests.webapp.helpers import fire, upload
+    from webapp.extensions import db
+    from webapp.notifications.mailer import build_message
+    from webapp.notifications.models import Notification
+    from webapp.orgs.models import CuratorSchool
+
+    doc = documents_of("08-UMC")[0]
+    curators = db.session.scalars(
+        db.select(CuratorSchool.curator_id).where(CuratorSchool.school_id == doc.school_id)
+    ).all()
+    assert len(curators) >= 1
+    english = db.session.get(type(user(SCHOOL)), curators[0])
+    english.locale = "en"
+    db.session.commit()
+    upload(doc, SCHOOL)
+    fire(doc, "submit", SCHOOL)  # the school's curators are told
+    notes = {
+        n.user_id: n
+        for n in db.session.scalars(
+            db.select(Notification).where(Notification.document_id == doc.id)
+        )
+    }
+    assert english.id in notes
+    assert notes[english.id].subject.endswith(": Submitted (awaiting curator)")
+    message = build_message(notes[english.id], english)
+    assert message.subject.startswith("[Ekspertiza] ")
+    assert "Hello," in message.body and "Здравствуйте" not in message.body
+    others = [n for uid, n in notes.items() if uid != english.id]
+    for note in others:  # everyone else (default ru) keeps the Russian text
+        assert note.subject.endswith(": На проверке (ожидает куратора)")
