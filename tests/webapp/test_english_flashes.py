@@ -162,3 +162,18 @@ def test_document_notifications_in_each_recipients_language(app, demo):
     others = [n for uid, n in notes.items() if uid != english.id]
     for note in others:  # everyone else (default ru) keeps the Russian text
         assert note.subject.endswith(": На проверке (ожидает куратора)")
+
+
+def test_a_stored_job_error_is_shown_in_english(app, demo, client):
+    from webapp.common.web import translated_id
+    from webapp.jobs.services import MSG_STALE
+
+    with app.test_request_context("/"):
+        from flask_babel import force_locale
+
+        with force_locale("en"):
+            assert translated_id(MSG_STALE) == (
+                "The job's worker stopped before finishing it. Start the job again."
+            )
+            assert translated_id("100% данные") == "100% данные"  # data: unchanged, no formatting
+        assert translated_id(MSG_STALE) == MSG_STALE
