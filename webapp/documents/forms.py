@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
@@ -53,7 +53,7 @@ class DiffForm(FlaskForm):
         if len(numbers) < 2:
             return None
         form = cls(formdata=formdata) if formdata is not None else cls(formdata=None)
-        choices = [(n, f"Версия {n}") for n in reversed(numbers)]
+        choices = [(n, gettext("Версия %(number)s", number=n)) for n in reversed(numbers)]
         form.a.choices = form.b.choices = choices
         if formdata is None:
             form.a.data, form.b.data = numbers[-2], numbers[-1]

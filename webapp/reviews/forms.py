@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -54,7 +54,10 @@ class ChecklistForm(FlaskForm):
             if (comment.data or "").strip() and not status.data:
                 status.errors = [
                     *status.errors,
-                    f"Выберите оценку для критерия {c.position}: к нему написан комментарий.",
+                    gettext(
+                        "Выберите оценку для критерия %(position)s: к нему написан комментарий.",
+                        position=c.position,
+                    ),
                 ]
                 ok = False
         return ok
@@ -113,7 +116,9 @@ def remark_answers_form(remarks, formdata=None) -> RemarkAnswersForm:
                 validators=[
                     Length(
                         max=REMARK_ANSWER_MAX,
-                        message=f"Ответ длиннее {REMARK_ANSWER_MAX} символов.",
+                        message=lazy_gettext(
+                            "Ответ длиннее %(max)s символов.", max=REMARK_ANSWER_MAX
+                        ),
                     )
                 ],
                 default=r.answer,
