@@ -37,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from webapp.common.web import register_web_hooks
 
     register_web_hooks(app)
+    app.before_request(remember_locale)
     from webapp.workflow.errors import register_workflow_errors
 
     register_workflow_errors(app)
@@ -86,7 +87,23 @@ def select_locale() -> str:
     return session.get("lang", "ru")
 
 
+def remember_locale() -> None:
+    """A signed-in user who switches language (``?lang=``) keeps it for e-mails (User.locale)."""
+    lang = request.args.get("lang")
+    if lang not in ("ru", "en") or request.path.startswith("/api/"):
+        return
+    from flask_login import current_user
+
+    if current_user.is_authenticated and current_user.locale != lang:
+        from webapp.extensions import db
+
+        current_user.locale = lang
+        db.session.commit()
+
+
 def _init_extensions(app: Flask) -> None:
+    from flask_babel import gettext
+
     from webapp import extensions as ext
     from webapp import models  # noqa: F401  (registers every table)
     from webapp.auth.services import load_session_user
@@ -103,7 +120,8 @@ def _init_extensions(app: Flask) -> None:
     )
     ext.login_manager.init_app(app)
     ext.login_manager.login_view = "auth.login"
-    ext.login_manager.login_message = "Войдите, чтобы продолжить."
+    ext.login_manager.login_message = "Войдите, чтобы продолжить."  # a catalogue id
+    ext.login_manager.localize_callback = gettext  # flashed in the request's language
     ext.login_manager.login_message_category = "info"
     ext.login_manager.session_protection = "strong"
     ext.login_manager.user_loader(load_session_user)

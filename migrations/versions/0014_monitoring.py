@@ -9,7 +9,7 @@ from alembic import op
 
 
 revision = "0014_monitoring"
-down_revision = "0012_remarks"
+down_revision = "0013_user_locale"
 branch_labels = None
 depends_on = None
 

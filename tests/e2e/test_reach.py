@@ -111,6 +111,15 @@ SCREENS = [
     Screen("school's experts", SCHOOL, "/crosschecks/school"),
     Screen("objectivity (school)", SCHOOL, "/crosschecks/objectivity"),
     Screen("objectivity (coordinator)", COORDINATOR, "/crosschecks/objectivity"),
+    # Monitoring, the curator's diary, roadmaps (issue 11)
+    Screen("measures (school)", SCHOOL, "/monitoring/"),
+    Screen("evidence queue (curator)", CURATOR, "/monitoring/queue"),
+    Screen("school's measures (curator)", CURATOR, "/monitoring/schools/{school_id}"),
+    Screen("diary (curator)", CURATOR, "/diary"),
+    Screen("school's diary (curator)", CURATOR, "/schools/{school_id}/diary"),
+    Screen("diary (coordinator)", COORDINATOR, "/diary"),
+    Screen("roadmaps (municipal)", MUNICIPAL, "/roadmaps"),
+    Screen("roadmaps (school)", SCHOOL, "/roadmaps"),
 ]
 
 

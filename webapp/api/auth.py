@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext
 from flask_smorest import abort
 
 from webapp.api.base import Blueprint
@@ -22,6 +23,6 @@ def token(credentials: dict) -> dict:
     """Выдать токен по адресу электронной почты и паролю."""
     user = authenticate(credentials["email"], credentials["password"])
     if user is None:
-        abort(401, message="Неверный адрес электронной почты или пароль.")
+        abort(401, message=gettext("Неверный адрес электронной почты или пароль."))
     db.session.commit()  # a rehashed password (authenticate) is stored
     return {"token": issue_token(user)}

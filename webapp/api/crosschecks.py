@@ -11,6 +11,7 @@ is 409 (the workflow's handler).
 from __future__ import annotations
 
 from flask import g, jsonify
+from flask_babel import gettext
 from flask_smorest import abort
 from marshmallow import fields, validate
 
@@ -81,11 +82,16 @@ def create(body: dict) -> dict:
     """Создать кампанию (черновик) для своего региона или муниципалитета."""
     territories = creation_territories(g.api_user)
     if not territories:
-        abort(403, message="Кампанию создаёт региональный или муниципальный координатор.")
+        abort(403, message=gettext("Кампанию создаёт региональный или муниципальный координатор."))
     region_id, municipality_id = body["region_id"], body["municipality_id"]
     if region_id is None:  # one territory: it is implied
         if len(territories) != 1:
-            abort(422, message="Укажите region_id (и municipality_id для муниципальной кампании).")
+            abort(
+                422,
+                message=gettext(
+                    "Укажите region_id (и municipality_id для муниципальной кампании)."
+                ),
+            )
         region_id, municipality_id = territories[0].region_id, territories[0].municipality_id
     settings = services.Settings(
         title=body["title"],

@@ -11,6 +11,7 @@ pairing that is not ready.
 from __future__ import annotations
 
 from flask import g, jsonify
+from flask_babel import lazy_gettext
 from flask_smorest import abort
 
 from webapp.api.base import ID, Blueprint, known_id
@@ -33,7 +34,7 @@ bp = Blueprint(
     url_prefix="/api/v1/pairings",
     description="Взаимоэкспертиза: распределение пар школ (администратор)",
 )
-ADMIN_ONLY = "Распределение взаимоэкспертизы запускает администратор."
+ADMIN_ONLY = lazy_gettext("Распределение взаимоэкспертизы запускает администратор.")
 
 
 @bp.post("")

@@ -10,6 +10,7 @@ reach the one handler: 409 stale view, 403 role, 422 unmet condition (a decline 
 from __future__ import annotations
 
 from flask import g
+from flask_babel import gettext, lazy_gettext
 from flask_smorest import abort
 from sqlalchemy import func, select
 
@@ -35,7 +36,7 @@ bp = Blueprint(
     url_prefix="/api/v1/peer-assignments",
     description="Взаимоэкспертиза: назначения школ-рецензентов",
 )
-REVIEWER_ONLY = "Действовать по назначению может только школа-рецензент."
+REVIEWER_ONLY = lazy_gettext("Действовать по назначению может только школа-рецензент.")
 
 
 @bp.get("")
@@ -97,8 +98,12 @@ def _answers(assignment: PeerAssignment, items: list[dict]) -> list[tuple[int, s
     for index, item in enumerate(items):
         criterion_id = item["criterion_id"]
         if criterion_id not in known or criterion_id in seen:
-            problem = "нет в этом чек-листе" if criterion_id not in known else "указан дважды"
-            _refuse(index, f"Критерий {criterion_id} {problem}.")
+            _refuse(
+                index,
+                gettext("Критерий %(id)s нет в этом чек-листе.", id=criterion_id)
+                if criterion_id not in known
+                else gettext("Критерий %(id)s указан дважды.", id=criterion_id),
+            )
         seen.add(criterion_id)
         answers.append((criterion_id, item["status"], item["comment"] or ""))
     return answers
@@ -108,7 +113,11 @@ def _refuse(index: int, message: str) -> None:
     db.session.rollback()
     abort(
         422,
-        message=f"Проверьте данные запроса: criteria[{index}]: {message}",
+        message=gettext(
+            "Проверьте данные запроса: criteria[%(index)s]: %(problem)s",
+            index=index,
+            problem=message,
+        ),
         extra={"fields": {"criteria": {str(index): {"criterion_id": [message]}}}},
     )
 

@@ -8,6 +8,7 @@ round, all or nothing; outside «На доработке» it answers **409**.
 from __future__ import annotations
 
 from flask import g
+from flask_babel import gettext
 from flask_smorest import abort
 
 from webapp.api.base import ID, Blueprint
@@ -43,16 +44,19 @@ def get_remarks(document: Document) -> dict:
 def put_remarks(body: dict, document: Document) -> dict:
     """Ответить на замечания текущего раунда: всё или ничего."""
     if document.state != DocumentState.REVISION_REQUESTED:
-        abort(409, message="Отвечать на замечания можно, пока документ на доработке.")
+        abort(409, message=gettext("Отвечать на замечания можно, пока документ на доработке."))
     open_ids = {r.id for r in remarks.open_round(document.id)}
     answers: dict[int, str] = {}
     for index, item in enumerate(body["answers"]):
         if item["id"] not in open_ids or item["id"] in answers:
-            problem = "не из текущего раунда" if item["id"] not in open_ids else "указано дважды"
-            message = f"Замечание {item['id']} {problem}."
+            message = (
+                gettext("Замечание %(id)s не из текущего раунда.", id=item["id"])
+                if item["id"] not in open_ids
+                else gettext("Замечание %(id)s указано дважды.", id=item["id"])
+            )
             abort(
                 422,
-                message=f"Проверьте данные запроса: {message}",
+                message=gettext("Проверьте данные запроса: %(problem)s", problem=message),
                 extra={"fields": {"answers": {str(index): {"id": [message]}}}},
             )
         answers[item["id"]] = item["answer"]

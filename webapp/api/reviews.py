@@ -13,6 +13,7 @@ progress, and the document's current state conflicts with the request (reload an
 from __future__ import annotations
 
 from flask import g
+from flask_babel import gettext
 from flask_smorest import abort
 
 from webapp.api.base import ID, Blueprint
@@ -60,12 +61,18 @@ def _open(document: Document) -> Review:
         state = STATE_LABELS[DocumentState(document.state)]
         abort(
             409,
-            message=f"Чек-лист заполняется только на проверке куратором; "
-            f"документ сейчас в состоянии «{state}».",
+            message=gettext(
+                "Чек-лист заполняется только на проверке куратором; "
+                "документ сейчас в состоянии «%(state)s».",
+                state=gettext(state),
+            ),
         )
     review, _created = open_review(document, g.api_user)
     if review is None:
-        abort(422, message="Для этого типа документа нет чек-листа. Обратитесь к администратору.")
+        abort(
+            422,
+            message=gettext("Для этого типа документа нет чек-листа. Обратитесь к администратору."),
+        )
     return review
 
 
@@ -86,7 +93,7 @@ def _refuse(index: int, message: str) -> None:
     db.session.rollback()
     abort(
         422,
-        message=f"Проверьте данные запроса: {message}",
+        message=gettext("Проверьте данные запроса: %(problem)s", problem=message),
         extra={"fields": {"criteria": {str(index): {"criterion_id": [message]}}}},
     )
 

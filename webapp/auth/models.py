@@ -59,6 +59,8 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(256))
     active: Mapped[bool] = mapped_column(default=True)
     session_version: Mapped[int] = mapped_column(default=1)
+    # The user's language for e-mails (ru/en), stored when a signed-in user switches (?lang=).
+    locale: Mapped[str] = mapped_column(String(2), default="ru", server_default="ru")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The zone the user chose to see times in; empty = the zone of their organisation's region.
     time_zone: Mapped[str | None] = mapped_column(String(64))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user, logout_user
 
 from webapp.auth.forms import LoginForm
@@ -40,7 +41,7 @@ def login():
             login_user(user)
             db.session.commit()  # a rehashed password (authenticate) is stored with the sign-in
             return redirect(_safe_next(request.args.get("next")))
-        flash("Неверный адрес электронной почты или пароль.", "danger")
+        flash(gettext("Неверный адрес электронной почты или пароль."), "danger")
     return render_template("auth/login.html", form=form)
 
 
@@ -52,7 +53,7 @@ def logout():
     end_all_sessions(current_user._get_current_object())
     db.session.commit()
     logout_user()
-    flash("Вы вышли из системы.", "info")
+    flash(gettext("Вы вышли из системы."), "info")
     return redirect(url_for("auth.login"))
 
 

@@ -6,6 +6,7 @@ import threading
 import time
 
 from flask import current_app
+from flask_babel import lazy_gettext
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
@@ -114,7 +115,7 @@ def revise_checklist(
     """Create the next version of a checklist; finished reviews keep pointing at the old one."""
     cleaned = [t.strip() for t in texts if t.strip()]
     if not cleaned:
-        raise ValueError("В чек-листе должен быть хотя бы один критерий.")
+        raise ValueError(lazy_gettext("В чек-листе должен быть хотя бы один критерий."))
     template.is_current = False
     new = ChecklistTemplate(
         document_type_id=template.document_type_id,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
@@ -54,7 +55,10 @@ def revise(template_id: int):
         return redirect(url_for(".checklists"))
     db.session.commit()
     flash(
-        f"Сохранена редакция {new.version} чек-листа. Завершённые проверки не изменились.",
+        gettext(
+            "Сохранена редакция %(version)s чек-листа. Завершённые проверки не изменились.",
+            version=new.version,
+        ),
         "success",
     )
     return redirect(url_for(".checklists"))
@@ -93,4 +97,4 @@ def _save_risk(campaign_id: int, form: RiskForm) -> None:
         )
         db.session.add(RiskFactor(campaign_id=campaign_id, code=(last or 0) + 1, name=name))
     db.session.commit()
-    flash("Каталог рисков сохранён.", "success")
+    flash(gettext("Каталог рисков сохранён."), "success")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 
@@ -14,4 +15,4 @@ def first_error(form: FlaskForm) -> str:
     for errors in form.errors.values():
         if errors:
             return str(errors[0])
-    return "Проверьте заполнение формы."
+    return gettext("Проверьте заполнение формы.")

@@ -37,11 +37,22 @@ def register_web_hooks(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(translated_id, "translated")
     for code in ERROR_TEXT:
         app.register_error_handler(code, _error_page)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(InterfaceError, _database_error)
+
+
+def translated_id(text: str | None) -> str:
+    """A stored text (a job's error) in the user's language when it is a catalogue id; any other
+    text unchanged (no %-formatting, so data with a percent sign is safe)."""
+    if not text:
+        return text or ""
+    from flask_babel import get_translations
+
+    return get_translations().gettext(text)
 
 
 def _security_headers(response):

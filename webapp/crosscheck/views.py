@@ -9,6 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, time
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms.fields.choices import SelectChoice
@@ -35,6 +36,7 @@ from webapp.extensions import db
 from webapp.jobs.models import STATE_LABELS as JOB_STATE_LABELS
 from webapp.orgs.models import School
 from webapp.tabular import TabularRejected, write_xlsx
+from webapp.tabular.errors import translated_errors
 from webapp.workflow.errors import on_refusal
 from webapp.workflow.service import apply_transition, available_triggers
 from workflows.crosscheck_campaign import (
@@ -133,7 +135,7 @@ def create():
         current_user, int(region), int(muni) if muni else None, _settings(form)
     )
     db.session.commit()
-    flash("Кампания создана. Загрузите списки.", "success")
+    flash(gettext("Кампания создана. Загрузите списки."), "success")
     return redirect(url_for(".show", campaign_id=campaign.id))
 
 
@@ -144,7 +146,7 @@ def edit(campaign_id: int):
     if request.method == "GET" and "edit" not in available_triggers(
         CAMPAIGNS, campaign, current_user
     ):
-        flash("Настройки меняются только в черновике.", "warning")
+        flash(gettext("Настройки меняются только в черновике."), "warning")
         return redirect(url_for(".show", campaign_id=campaign.id))
     form = CampaignForm(obj=None if request.method == "POST" else campaign)
     place = campaign.municipality.name if campaign.municipality else campaign.region.name
@@ -172,7 +174,7 @@ def edit(campaign_id: int):
     version = int(form.lock_version.data) if (form.lock_version.data or "").isdigit() else None
     services.update_campaign(campaign.id, current_user, _settings(form), expected_version=version)
     db.session.commit()
-    flash("Настройки сохранены.", "success")
+    flash(gettext("Настройки сохранены."), "success")
     return redirect(url_for(".show", campaign_id=campaign.id))
 
 
@@ -231,10 +233,22 @@ def upload(campaign_id: int, kind: str):
         db.session.rollback()
         name = os.path.basename(file.filename or "")
         problems = [replace(e, file=name).render() for e in exc.errors]
-        flash(f"Файл не загружен, ничего не сохранено ({len(problems)} ошибок).", "danger")
+        flash(
+            gettext(
+                "Файл не загружен, ничего не сохранено (%(count)s ошибок).", count=len(problems)
+            ),
+            "danger",
+        )
         return _page(_campaign(campaign_id), problems=problems, problem_kind=kind), 422
     db.session.commit()
-    flash(f"{lists.KIND_LABELS[kind]}: загружено строк — {loaded.rows}.", "success")
+    flash(
+        gettext(
+            "%(kind)s: загружено строк — %(rows)s.",
+            kind=gettext(lists.KIND_LABELS[kind]),
+            rows=loaded.rows,
+        ),
+        "success",
+    )
     return redirect(url_for(".show", campaign_id=campaign.id))
 
 
@@ -267,7 +281,7 @@ def rule(campaign_id: int, rule_id: int):
     except LookupError:
         abort(404)
     db.session.commit()
-    flash("Порог и шкала сохранены.", "success")
+    flash(gettext("Порог и шкала сохранены."), "success")
     return redirect(url_for(".show", campaign_id=campaign.id))
 
 
@@ -302,7 +316,7 @@ def transition(campaign_id: int):
         expected_version=version,
     )
     db.session.commit()
-    flash("Готово.", "success")
+    flash(gettext("Готово."), "success")
     return redirect(url_for(".show", campaign_id=campaign.id))
 
 
@@ -437,10 +451,10 @@ def add_expert(campaign_id: int):
         services.add_school_expert(campaign.id, current_user, cells)
     except TabularRejected as exc:
         db.session.rollback()
-        flash("; ".join(f"{e.column}: {e.message}" for e in exc.errors), "danger")
+        flash(translated_errors(exc.errors, "; ", with_row=False), "danger")
         return redirect(url_for(".school"))
     db.session.commit()
-    flash("Эксперт добавлен.", "success")
+    flash(gettext("Эксперт добавлен."), "success")
     return redirect(url_for(".school"))
 
 

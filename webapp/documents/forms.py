@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
@@ -13,7 +14,9 @@ COMMENT_MAX = 5000
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Файл", validators=[FileRequired("Выберите файл для загрузки.")])
+    file = FileField(
+        lazy_gettext("Файл"), validators=[FileRequired(lazy_gettext("Выберите файл для загрузки."))]
+    )
 
 
 class TransitionForm(FlaskForm):
@@ -21,13 +24,15 @@ class TransitionForm(FlaskForm):
 
     trigger = StringField(
         validators=[
-            DataRequired("Выберите действие."),
-            AnyOf(document_workflow.triggers(), message="Неизвестное действие."),
+            DataRequired(lazy_gettext("Выберите действие.")),
+            AnyOf(document_workflow.triggers(), message=lazy_gettext("Неизвестное действие.")),
         ]
     )
     comment = TextAreaField(
-        "Комментарий",
-        validators=[Length(max=COMMENT_MAX, message="Комментарий длиннее 5000 символов.")],
+        lazy_gettext("Комментарий"),
+        validators=[
+            Length(max=COMMENT_MAX, message=lazy_gettext("Комментарий длиннее 5000 символов."))
+        ],
     )
     lock_version = IntegerField(validators=[Optional()])
 
@@ -38,8 +43,8 @@ class DiffForm(FlaskForm):
     class Meta:
         csrf = False
 
-    a = SelectField("Старая версия", coerce=int, validate_choice=True)
-    b = SelectField("Новая версия", coerce=int, validate_choice=True)
+    a = SelectField(lazy_gettext("Старая версия"), coerce=int, validate_choice=True)
+    b = SelectField(lazy_gettext("Новая версия"), coerce=int, validate_choice=True)
 
     @classmethod
     def for_document(cls, document, formdata=None) -> DiffForm | None:
@@ -48,7 +53,7 @@ class DiffForm(FlaskForm):
         if len(numbers) < 2:
             return None
         form = cls(formdata=formdata) if formdata is not None else cls(formdata=None)
-        choices = [(n, f"Версия {n}") for n in reversed(numbers)]
+        choices = [(n, gettext("Версия %(number)s", number=n)) for n in reversed(numbers)]
         form.a.choices = form.b.choices = choices
         if formdata is None:
             form.a.data, form.b.data = numbers[-2], numbers[-1]

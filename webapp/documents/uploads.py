@@ -31,6 +31,7 @@ from xml.etree.ElementTree import Element
 import filetype
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
+from flask_babel import gettext, lazy_gettext
 
 from webapp.tabular.zipcheck import ZIP_ERRORS, ZipProblem, ZipRejected, open_vetted
 
@@ -62,21 +63,29 @@ _TEXT_BYTES = bytes(range(32, 256)) + b"\t\n\r\f"
 _WIN_RESERVED = re.compile(r'[<>:"|?*]')
 
 _MESSAGES = {
-    "empty": "Файл пустой.",
-    "too_large": "Файл больше допустимых {limit}.",
-    "unsupported_type": "Тип файла не поддерживается: загрузите PDF, DOCX, ODT, XLSX или ODS. "
-    "Определено по содержимому: {what}.",
-    "legacy_office": "Файл в старом формате Microsoft Office (DOC/XLS) или защищён паролем. "
-    "Сохраните его как DOCX, XLSX или PDF (без пароля) и загрузите снова.",
-    "bad_archive": "Архив документа повреждён или подозрительно сжат (возможна «zip-бомба»).",
-    "encrypted": "Документ защищён паролем: снимите защиту и загрузите файл снова.",
-    "macros": "Документы с макросами не принимаются: сохраните файл как обычный DOCX или XLSX.",
-    "unsafe_xml": "Документ содержит повреждённую или небезопасную XML-разметку.",
+    "empty": lazy_gettext("Файл пустой."),
+    "too_large": lazy_gettext("Файл больше допустимых %(limit)s."),
+    "unsupported_type": lazy_gettext(
+        "Тип файла не поддерживается: загрузите PDF, DOCX, ODT, XLSX или ODS. "
+        "Определено по содержимому: %(what)s."
+    ),
+    "legacy_office": lazy_gettext(
+        "Файл в старом формате Microsoft Office (DOC/XLS) или защищён паролем. "
+        "Сохраните его как DOCX, XLSX или PDF (без пароля) и загрузите снова."
+    ),
+    "bad_archive": lazy_gettext(
+        "Архив документа повреждён или подозрительно сжат (возможна «zip-бомба»)."
+    ),
+    "encrypted": lazy_gettext("Документ защищён паролем: снимите защиту и загрузите файл снова."),
+    "macros": lazy_gettext(
+        "Документы с макросами не принимаются: сохраните файл как обычный DOCX или XLSX."
+    ),
+    "unsafe_xml": lazy_gettext("Документ содержит повреждённую или небезопасную XML-разметку."),
 }
 
 
 class UploadRejected(Exception):
-    """Upload refused; ``.message`` is a Russian text for the user, ``.code`` a short key."""
+    """Upload refused; ``.message`` is the text for the user (their language), ``.code`` a key."""
 
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -301,9 +310,15 @@ def _unsupported_type(what: str) -> UploadRejected:
     return _reject("unsupported_type", what=what)
 
 
+def upload_refusal(code: str, **fields: str) -> str:
+    """The refusal for ``code`` in the user's language (Russian outside a request)."""
+    text = str(_MESSAGES[code])
+    return text % fields if fields else text
+
+
 def _reject(code: str, **fields: str) -> UploadRejected:
     """Build a rejection with the Russian message for ``code``."""
-    return UploadRejected(code, _MESSAGES[code].format(**fields))
+    return UploadRejected(code, upload_refusal(code, **fields))
 
 
 def _truncate_keeping_extension(text: str, limit: int) -> str:
@@ -331,8 +346,9 @@ def _ascii_fallback(name: str) -> str:
 
 def _human_size(n: int) -> str:
     """Format a byte count in Russian units, e.g. ``25 МБ``."""
-    for unit, factor in (("ГБ", 1 << 30), ("МБ", 1 << 20), ("КБ", 1 << 10)):
+    units = ((gettext("ГБ"), 1 << 30), (gettext("МБ"), 1 << 20), (gettext("КБ"), 1 << 10))
+    for unit, factor in units:
         if n >= factor:
             value = f"{n / factor:.1f}".rstrip("0").rstrip(".").replace(".", ",")
             return f"{value} {unit}"
-    return f"{n} байт"
+    return gettext("%(n)s байт", n=n)

@@ -12,6 +12,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
@@ -160,7 +161,14 @@ def upload(document_id: int):
         db.session.rollback()
         flash(str(exc), "danger")
     else:
-        flash(f"Версия {version.number} загружена: {version.original_name}.", "success")
+        flash(
+            gettext(
+                "Версия %(number)s загружена: %(name)s.",
+                number=version.number,
+                name=version.original_name,
+            ),
+            "success",
+        )
     return redirect(url_for(".detail", document_id=document.id))
 
 
@@ -196,7 +204,7 @@ def diff(document_id: int):
         abort(404)  # a peer reviewer reads the current version only
     form = DiffForm.for_document(document, formdata=request.args)
     if form is None:
-        flash("Для сравнения нужны хотя бы две версии.", "warning")
+        flash(gettext("Для сравнения нужны хотя бы две версии."), "warning")
         return redirect(url_for(".detail", document_id=document.id))
     if not form.validate() or form.a.data == form.b.data:
         return render_template(

@@ -7,6 +7,7 @@ page again (``on_refusal``) with 409 or 422.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -70,7 +71,7 @@ def stage():
         if problem is None:
             _save_stage(campaign, settings, form, types)
             db.session.commit()
-            flash("Настройки взаимоэкспертизы сохранены.", "success")
+            flash(gettext("Настройки взаимоэкспертизы сохранены."), "success")
             return redirect(url_for(".stage", campaign_id=campaign.id))
         flash(problem, "danger")
     else:
@@ -89,11 +90,15 @@ def _types_problem(campaign: Campaign, types: list[DocumentType], chosen: set[in
     """Why the chosen set of peer types cannot be saved, or None."""
     current = {t.id for t in types if _needs_peer(campaign, t.id)}
     if chosen != current and pairings.confirmed_pairing(campaign.id) is not None:
-        return "Распределение уже подтверждено: типы документов на взаимоэкспертизе менять нельзя."
+        return gettext(
+            "Распределение уже подтверждено: типы документов на взаимоэкспертизе менять нельзя."
+        )
     missing = [t.name for t in types if t.id in chosen and peer_template(t.id) is None]
     if missing:
         names = ", ".join(f"«{n}»" for n in missing)
-        return f"Нет чек-листа взаимоэкспертизы для: {names}. Сначала создайте его."
+        return gettext(
+            "Нет чек-листа взаимоэкспертизы для: %(names)s. Сначала создайте его.", names=names
+        )
     return None
 
 
@@ -148,7 +153,7 @@ def start():
         campaign.id, form.k.data, form.no_reciprocal.data, actor=current_user
     )
     db.session.commit()  # the job's task is published after this commit
-    flash(f"Распределение №{pairing.id} запущено.", "info")
+    flash(gettext("Распределение №%(id)s запущено.", id=pairing.id), "info")
     return redirect(url_for("jobs.show", job_id=pairing.job_id))
 
 
@@ -202,7 +207,14 @@ def swap(pairing_id: int):
         expected_version=form.lock_version.data,
     )
     db.session.commit()
-    flash(f"Рецензенты пар №{form.first.data} и №{form.second.data} обменяны.", "success")
+    flash(
+        gettext(
+            "Рецензенты пар №%(first)s и №%(second)s обменяны.",
+            first=form.first.data,
+            second=form.second.data,
+        ),
+        "success",
+    )
     return redirect(url_for(".show", pairing_id=pairing.id))
 
 
@@ -217,5 +229,8 @@ def confirm(pairing_id: int):
         pairing.id, actor=current_user, expected_version=form.lock_version.data
     )
     db.session.commit()
-    flash(f"Распределение подтверждено: создано назначений — {len(created)}.", "success")
+    flash(
+        gettext("Распределение подтверждено: создано назначений — %(count)s.", count=len(created)),
+        "success",
+    )
     return redirect(url_for(".show", pairing_id=pairing.id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -19,13 +20,15 @@ class PeerTransitionForm(FlaskForm):
 
     trigger = StringField(
         validators=[
-            DataRequired("Выберите действие."),
-            AnyOf(peer_workflow.triggers(), message="Неизвестное действие."),
+            DataRequired(lazy_gettext("Выберите действие.")),
+            AnyOf(peer_workflow.triggers(), message=lazy_gettext("Неизвестное действие.")),
         ]
     )
     comment = TextAreaField(
-        "Причина отказа",
-        validators=[Length(max=REASON_MAX, message="Комментарий длиннее 5000 символов.")],
+        lazy_gettext("Причина отказа"),
+        validators=[
+            Length(max=REASON_MAX, message=lazy_gettext("Комментарий длиннее 5000 символов."))
+        ],
     )
     lock_version = IntegerField(validators=[Optional()])
 
@@ -34,10 +37,10 @@ class CloseStageForm(FlaskForm):
     """The curator closes a document's peer stage; the reason is required."""
 
     reason = TextAreaField(
-        "Причина закрытия этапа",
+        lazy_gettext("Причина закрытия этапа"),
         validators=[
-            DataRequired("Укажите причину закрытия этапа."),
-            Length(max=REASON_MAX, message="Причина длиннее 5000 символов."),
+            DataRequired(lazy_gettext("Укажите причину закрытия этапа.")),
+            Length(max=REASON_MAX, message=lazy_gettext("Причина длиннее 5000 символов.")),
         ],
     )
 
@@ -46,11 +49,14 @@ class PeerChecklistForm(FlaskForm):
     """Fields ``status_<criterion id>`` and ``comment_<criterion id>`` are added per template."""
 
     conclusion = TextAreaField(
-        "Заключение",
-        validators=[Length(max=CONCLUSION_MAX, message="Заключение длиннее 10000 символов.")],
+        lazy_gettext("Заключение"),
+        validators=[
+            Length(max=CONCLUSION_MAX, message=lazy_gettext("Заключение длиннее 10000 символов."))
+        ],
     )
     action = StringField(
-        validators=[AnyOf(["save", "submit"], message="Неизвестное действие.")], default="save"
+        validators=[AnyOf(["save", "submit"], message=lazy_gettext("Неизвестное действие."))],
+        default="save",
     )
     lock_version = IntegerField(validators=[Optional()])
 
@@ -86,7 +92,11 @@ def peer_checklist_form(criteria, assignment=None, formdata=None) -> PeerCheckli
             _Form,
             f"comment_{c.id}",
             StringField(
-                validators=[Length(max=COMMENT_MAX, message="Комментарий длиннее 2000 символов.")]
+                validators=[
+                    Length(
+                        max=COMMENT_MAX, message=lazy_gettext("Комментарий длиннее 2000 символов.")
+                    )
+                ]
             ),
         )
     if formdata is not None:

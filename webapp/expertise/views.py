@@ -124,7 +124,10 @@ def transition(assignment_id: int):
         expected_version=form.lock_version.data,
     )
     db.session.commit()
-    flash(f"Готово: {peer_workflow.meta[form.trigger.data].label}.", "success")
+    flash(
+        gettext("Готово: %(action)s.", action=gettext(peer_workflow.meta[form.trigger.data].label)),
+        "success",
+    )
     return redirect(url_for(".assignment", assignment_id=assignment.id))
 
 
@@ -143,11 +146,11 @@ def conclusion(assignment_id: int):
     _save_draft(assignment.id, form, criteria)
     db.session.commit()  # the draft is kept even if the submission is refused
     if not form.wants_submit:
-        flash("Черновик заключения сохранён.", "success")
+        flash(gettext("Черновик заключения сохранён."), "success")
         return redirect(url_for(".assignment", assignment_id=assignment.id))
     services.fire(assignment.id, "submit", actor=current_user)
     db.session.commit()
-    flash("Заключение отправлено.", "success")
+    flash(gettext("Заключение отправлено."), "success")
     return redirect(url_for(".assignment", assignment_id=assignment.id))
 
 
@@ -178,7 +181,7 @@ def close_stage(document_id: int):
     on_refusal(lambda: detail(document.id))
     services.close_stage(document.id, form.reason.data, actor=current_user)
     db.session.commit()
-    flash("Этап взаимоэкспертизы закрыт.", "success")
+    flash(gettext("Этап взаимоэкспертизы закрыт."), "success")
     return redirect(url_for("documents.detail", document_id=document.id))
 
 

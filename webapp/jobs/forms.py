@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.validators import InputRequired, NumberRange
@@ -14,13 +15,19 @@ class CancelJobForm(FlaskForm):
 
 
 class PairingJobForm(FlaskForm):
-    campaign = SelectField("Кампания", coerce=int, validators=[InputRequired("Выберите кампанию.")])
+    campaign = SelectField(
+        lazy_gettext("Кампания"),
+        coerce=int,
+        validators=[InputRequired(lazy_gettext("Выберите кампанию."))],
+    )
     k = IntegerField(
-        "Сколько рецензий каждая школа даёт и получает (k)",
+        lazy_gettext("Сколько рецензий каждая школа даёт и получает (k)"),
         default=2,
         validators=[
-            InputRequired("Укажите k."),
-            NumberRange(min=1, max=K_MAX, message="k — целое число от 1 до 10."),
+            InputRequired(lazy_gettext("Укажите k.")),
+            NumberRange(min=1, max=K_MAX, message=lazy_gettext("k — целое число от 1 до 10.")),
         ],
     )
-    no_reciprocal = BooleanField("Запретить взаимные пары (A проверяет B и B проверяет A)")
+    no_reciprocal = BooleanField(
+        lazy_gettext("Запретить взаимные пары (A проверяет B и B проверяет A)")
+    )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask_babel import lazy_gettext
 from sqlalchemy import select
 
 from webapp.campaigns.models import Campaign, RiskFactor, SchoolRisk
@@ -32,9 +33,9 @@ def pairing_params(
 ) -> dict:
     """The job's parameters, checked; raises JobInputError with a Russian text."""
     if db.session.get(Campaign, campaign_id) is None:
-        raise JobInputError("Кампания не найдена.")
+        raise JobInputError(lazy_gettext("Кампания не найдена."))
     if not 1 <= k <= K_MAX:
-        raise JobInputError(f"k — целое число от 1 до {K_MAX}.")
+        raise JobInputError(lazy_gettext("k — целое число от 1 до %(max)s.", max=K_MAX))
     params = {"campaign_id": campaign_id, "k": k, "no_reciprocal": bool(no_reciprocal)}
     if pairing_id is not None:
         params["pairing_id"] = int(pairing_id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -60,10 +61,10 @@ def cancel(job_id: int):
     try:
         services.request_cancel(job.id)
         db.session.commit()
-        flash("Отмена задания запрошена.", "info")
+        flash(gettext("Отмена задания запрошена."), "info")
     except JobError:
         db.session.rollback()
-        flash("Задание уже завершено или его нельзя отменить.", "warning")
+        flash(gettext("Задание уже завершено или его нельзя отменить."), "warning")
     return redirect(url_for(".show", job_id=job_id))
 
 

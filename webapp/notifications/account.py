@@ -26,7 +26,7 @@ def queue_password_link(user: User, purpose: Purpose, *, inviter: User | None = 
     """Add the outbox row carrying a new link for ``user``; the caller commits."""
     path = url_for("password.set_password", purpose=purpose.value, token=make_token(user, purpose))
     hours = max_age(purpose) // 3600
-    with force_locale("ru"):
+    with force_locale(user.locale or "ru"):
         if purpose is Purpose.INVITE:
             subject = gettext("Приглашение в систему «Экспертиза»")
             intro = gettext(

@@ -17,6 +17,7 @@ import smtplib
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import force_locale, gettext, lazy_gettext
 from flask_mail import Connection, Message
 from sqlalchemy import and_, or_, select, update
 
@@ -33,8 +34,8 @@ CLAIM_LEASE = timedelta(minutes=10)
 # A pending row that was tried already is the task's own retry (at most 30 min away); the sweep
 # takes it only when that retry message seems lost.
 LOST_RETRY_AFTER = timedelta(minutes=35)
-SUBJECT_PREFIX = "[Экспертиза] "
-FOOTER = "Это автоматическое письмо системы «Экспертиза», отвечать на него не нужно."
+SUBJECT_PREFIX = lazy_gettext("[Экспертиза] ")
+FOOTER = lazy_gettext("Это автоматическое письмо системы «Экспертиза», отвечать на него не нужно.")
 
 
 class EmailState(enum.StrEnum):
@@ -107,13 +108,14 @@ def sweep_candidates(now: datetime, *, older_than: timedelta, limit: int) -> lis
 
 
 def build_message(note: Notification, user: User) -> Message:
-    """The Russian plain-text e-mail of a notification."""
-    message = Message(
-        subject=SUBJECT_PREFIX + note.subject,
-        recipients=[(user.full_name, user.email)],
-        body=email_body(note),
-        charset="utf-8",
-    )
+    """The plain-text e-mail of a notification in the recipient's language (User.locale)."""
+    with force_locale(user.locale or "ru"):
+        message = Message(
+            subject=str(SUBJECT_PREFIX) + note.subject,
+            recipients=[(user.full_name, user.email)],
+            body=email_body(note),
+            charset="utf-8",
+        )
     message.msgId = f"<notification-{note.id}-{note.created_at:%Y%m%d%H%M%S}@{_mail_domain()}>"
     return message
 
@@ -122,13 +124,14 @@ def email_body(note: Notification) -> str:
     """The text, a link to the object it is about, then to all notifications (with a base URL)."""
     from webapp.notifications.digest import object_url
 
-    lines = [f"Здравствуйте!\n\n{note.body}\n"]
+    lines = [gettext("Здравствуйте!") + f"\n\n{note.body}\n"]
     url = object_url(note)
     if url and note.kind != "digest":
-        lines.append(f"Открыть: {url}\n")
+        lines.append(gettext("Открыть: %(url)s", url=url) + "\n")
     base_url = current_app.config.get("PUBLIC_BASE_URL")
     if base_url:
-        lines.append(f"Все уведомления: {base_url.rstrip('/')}/notifications\n")
+        url = f"{base_url.rstrip('/')}/notifications"
+        lines.append(gettext("Все уведомления: %(url)s", url=url) + "\n")
     lines.append(f"--\n{FOOTER}\n")
     return "\n".join(lines)
 

@@ -5,9 +5,10 @@ change (the outbox). The workflow layer announces each transition with the
 
 from __future__ import annotations
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
-from webapp.auth.models import Membership, RoleCode
+from webapp.auth.models import Membership, RoleCode, User
 from webapp.extensions import db
 from webapp.notifications.models import Notification
 from webapp.notifications.preferences import Kind
@@ -66,21 +67,28 @@ def recipients_for(trigger: str, school_id: int, actor_id: int | None = None) ->
 
 
 def document_text(document, log) -> tuple[str, str]:
-    state = STATE_LABELS[DocumentState(log.to_state)]
+    state = gettext(STATE_LABELS[DocumentState(log.to_state)])
     subject = f"{document.title}: {state}"
     body = f"{log.actor_name} — «{document.title}» ({document.school.short_name}): {state}."
     if log.comment:
-        body += f"\nКомментарий: {log.comment}"
+        body += "\n" + gettext("Комментарий: %(comment)s", comment=log.comment)
     return subject[:300], body
 
 
+def _locale_of(user_id: int) -> str:
+    user = db.session.get(User, user_id)
+    return (user.locale if user else None) or "ru"
+
+
 def queue_for_document(document, log) -> list[Notification]:
-    """One notification per recipient of this transition (never to the actor or its school)."""
-    subject, body = document_text(document, log)
+    """One notification per recipient of this transition (never to the actor or its school),
+    written in the recipient's language."""
     rows = []
     for user_id, kind in sorted(
         recipients_for(log.event, document.school_id, log.actor_id).items()
     ):
+        with force_locale(_locale_of(user_id)):
+            subject, body = document_text(document, log)
         row = Notification(
             user_id=user_id,
             document=document,

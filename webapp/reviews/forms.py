@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -24,13 +25,15 @@ class ChecklistForm(FlaskForm):
     """Fields ``status_<criterion id>`` and ``comment_<criterion id>`` are added per template."""
 
     verdict = RadioField(
-        "Решение",
+        lazy_gettext("Решение"),
         choices=[SelectChoice(code.value, label) for code, label in VERDICT_LABELS.items()],
         validators=[Optional()],
         validate_choice=True,
     )
     comment = TextAreaField(
-        validators=[Length(max=COMMENT_MAX, message="Комментарий длиннее 5000 символов.")]
+        validators=[
+            Length(max=COMMENT_MAX, message=lazy_gettext("Комментарий длиннее 5000 символов."))
+        ]
     )
     lock_version = IntegerField(validators=[Optional()])
     action = StringField()
@@ -51,7 +54,10 @@ class ChecklistForm(FlaskForm):
             if (comment.data or "").strip() and not status.data:
                 status.errors = [
                     *status.errors,
-                    f"Выберите оценку для критерия {c.position}: к нему написан комментарий.",
+                    gettext(
+                        "Выберите оценку для критерия %(position)s: к нему написан комментарий.",
+                        position=c.position,
+                    ),
                 ]
                 ok = False
         return ok
@@ -79,7 +85,10 @@ def checklist_form(criteria, formdata=None) -> ChecklistForm:
             f"comment_{c.id}",
             StringField(
                 validators=[
-                    Length(max=CRITERION_COMMENT_MAX, message="Комментарий длиннее 2000 символов.")
+                    Length(
+                        max=CRITERION_COMMENT_MAX,
+                        message=lazy_gettext("Комментарий длиннее 2000 символов."),
+                    )
                 ]
             ),
         )
@@ -107,7 +116,9 @@ def remark_answers_form(remarks, formdata=None) -> RemarkAnswersForm:
                 validators=[
                     Length(
                         max=REMARK_ANSWER_MAX,
-                        message=f"Ответ длиннее {REMARK_ANSWER_MAX} символов.",
+                        message=lazy_gettext(
+                            "Ответ длиннее %(max)s символов.", max=REMARK_ANSWER_MAX
+                        ),
                     )
                 ],
                 default=r.answer,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from webapp.auth.permissions import can_review, can_see_queue, can_upload
@@ -45,7 +46,10 @@ def review(document_id: int):
         return redirect(url_for("documents.detail", document_id=document.id))
     review, created = services.open_review(document, current_user)
     if review is None:
-        flash("Для этого типа документа нет чек-листа. Обратитесь к администратору.", "danger")
+        flash(
+            gettext("Для этого типа документа нет чек-листа. Обратитесь к администратору."),
+            "danger",
+        )
         return redirect(url_for("documents.detail", document_id=document.id))
     if request.method == "POST":
         return _post_review(document, review)
@@ -87,7 +91,7 @@ def _post_review(document, review):
     services.save_answers(review, form.answers(review.template.criteria))
     if not (form.wants_verdict and form.verdict.data):
         db.session.commit()
-        flash("Чек-лист сохранён.", "success")
+        flash(gettext("Чек-лист сохранён."), "success")
         return redirect(url_for(".review", document_id=document.id))
     db.session.commit()  # the checklist is kept even if the verdict is refused
     verdict = form.verdict.data
@@ -115,7 +119,7 @@ def answer_remarks(document_id: int):
     if not can_upload(current_user, document):
         abort(403)
     if document.state != DocumentState.REVISION_REQUESTED:
-        flash("Отвечать на замечания можно, пока документ на доработке.", "danger")
+        flash(gettext("Отвечать на замечания можно, пока документ на доработке."), "danger")
         return redirect(url_for("documents.detail", document_id=document.id))
     open_remarks = remarks.open_round(document.id)
     form = remark_answers_form(open_remarks, formdata=request.form)
@@ -124,17 +128,22 @@ def answer_remarks(document_id: int):
         return redirect(url_for("documents.detail", document_id=document.id, _anchor="remarks"))
     typed = form.answers(open_remarks)
     if not any(text.strip() for text in typed.values()):
-        flash("Напишите ответ хотя бы на одно замечание.", "danger")
+        flash(gettext("Напишите ответ хотя бы на одно замечание."), "danger")
         return redirect(url_for("documents.detail", document_id=document.id, _anchor="remarks"))
     remarks.save_answers(document, typed, actor=current_user)
     db.session.commit()
     left = sum(1 for r in open_remarks if not r.answered)
     if left:
-        flash(f"Ответы сохранены. Осталось ответить на замечаний: {left}.", "success")
+        flash(
+            gettext("Ответы сохранены. Осталось ответить на замечаний: %(left)s.", left=left),
+            "success",
+        )
     else:
         flash(
-            "Ответы сохранены. Загрузите исправленную версию и отправьте документ повторно: "
-            "куратор увидит ответы рядом с критериями.",
+            gettext(
+                "Ответы сохранены. Загрузите исправленную версию и отправьте документ повторно: "
+                "куратор увидит ответы рядом с критериями."
+            ),
             "success",
         )
     return redirect(url_for("documents.detail", document_id=document.id, _anchor="remarks"))

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext
+
 
 @dataclass(frozen=True)
 class TabularError:
@@ -19,10 +21,11 @@ class TabularError:
         """The problem as one Russian line: «file, строка N, столбец X: message»."""
         where = [name] if (name := self.file or filename) else []
         if self.row is not None:
-            where.append(f"строка {self.row}")
+            where.append(gettext("строка %(row)s", row=self.row))
         if self.column:
-            where.append(f"столбец {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
+            where.append(gettext("столбец %(column)s", column=self.column))
+        message = gettext(self.message)  # a catalogue id when the message is a constant
+        return f"{', '.join(where)}: {message}" if where else message
 
     def __str__(self) -> str:
         return self.render()
@@ -41,6 +44,15 @@ def reject(
 ) -> TabularRejected:
     """A rejection with a single problem."""
     return TabularRejected([TabularError(row, column, message, file)])
+
+
+def translated_errors(
+    errors: Sequence[TabularError], sep: str = "; ", with_row: bool = True
+) -> str:
+    """The problems as one line in the user's language (for a flash message)."""
+    if with_row:
+        return sep.join(error.render() for error in errors)
+    return sep.join(f"{error.column}: {gettext(error.message)}" for error in errors)
 
 
 def by_row(error: TabularError) -> int:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 import openpyxl
+from flask_babel import lazy_gettext
 
 from webapp.tabular.errors import TabularError, TabularRejected, reject
 from webapp.tabular.textfile import NotText, detect_delimiter, detect_encoding
@@ -31,32 +32,56 @@ EXTENSIONS = (".csv", ".txt", ".xlsx")
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _MESSAGES = {
-    "suffix": "неподдерживаемый тип файла «{}»: нужен .csv или .xlsx",
-    "size": "файл больше {} МБ: разбейте его на части",
-    "rows": "в файле больше {} строк данных: разбейте его на части",
-    "missing": "файл не найден",
-    "denied": "нет прав на чтение файла",
-    "unreadable": "файл не удалось прочитать",
-    "ole": "старый формат Excel (.xls) или книга с паролем на открытие: сохраните её как .xlsx "
-    "без пароля или как CSV UTF-8",
-    "not_xlsx": "файл назван .xlsx, но это не книга Excel (возможно, текст или HTML): сохраните "
-    "его как .xlsx",
-    "binary": "файл не похож на CSV (двоичные данные): нужен .csv или .xlsx",
-    "encoding": "файл не в кодировке UTF-8 или Windows-1251: сохраните его как «CSV UTF-8»",
-    "csv": "ошибка разбора CSV ({})",
-    "zip_corrupt": "файл повреждён: архив .xlsx не читается",
-    "zip_oversized": "файл .xlsx слишком велик в распакованном виде",
-    "zip_encrypted": "файл .xlsx защищён паролем: снимите защиту",
-    "no_workbook": "это не книга Excel (.xlsx): нужен .csv или .xlsx",
-    "corrupt_book": "файл повреждён или не является книгой Excel (.xlsx)",
-    "empty": "файл пуст или первая строка (заголовок) пустая",
-    "no_rows": "в файле нет строк с данными (только заголовок)",
-    "missing_columns": "нет обязательных столбцов: {}",
-    "repeated_column": "столбец «{}» повторяется",
-    "wide_row": "в строке {} значений, а в заголовке {} столбцов: возможно, в тексте есть "
-    "разделитель без кавычек",
-    "too_many_errors": "слишком много ошибок, проверка остановлена",
+    "suffix": lazy_gettext("неподдерживаемый тип файла «%(suffix)s»: нужен .csv или .xlsx"),
+    "size": lazy_gettext("файл больше %(megabytes)s МБ: разбейте его на части"),
+    "rows": lazy_gettext("в файле больше %(rows)s строк данных: разбейте его на части"),
+    "missing": lazy_gettext("файл не найден"),
+    "denied": lazy_gettext("нет прав на чтение файла"),
+    "unreadable": lazy_gettext("файл не удалось прочитать"),
+    "ole": lazy_gettext(
+        "старый формат Excel (.xls) или книга с паролем на открытие: сохраните её как .xlsx "
+        "без пароля или как CSV UTF-8"
+    ),
+    "not_xlsx": lazy_gettext(
+        "файл назван .xlsx, но это не книга Excel (возможно, текст или HTML): сохраните "
+        "его как .xlsx"
+    ),
+    "binary": lazy_gettext("файл не похож на CSV (двоичные данные): нужен .csv или .xlsx"),
+    "encoding": lazy_gettext(
+        "файл не в кодировке UTF-8 или Windows-1251: сохраните его как «CSV UTF-8»"
+    ),
+    "csv": lazy_gettext("ошибка разбора CSV (%(problem)s)"),
+    "zip_corrupt": lazy_gettext("файл повреждён: архив .xlsx не читается"),
+    "zip_oversized": lazy_gettext("файл .xlsx слишком велик в распакованном виде"),
+    "zip_encrypted": lazy_gettext("файл .xlsx защищён паролем: снимите защиту"),
+    "no_workbook": lazy_gettext("это не книга Excel (.xlsx): нужен .csv или .xlsx"),
+    "corrupt_book": lazy_gettext("файл повреждён или не является книгой Excel (.xlsx)"),
+    "empty": lazy_gettext("файл пуст или первая строка (заголовок) пустая"),
+    "no_rows": lazy_gettext("в файле нет строк с данными (только заголовок)"),
+    "missing_columns": lazy_gettext("нет обязательных столбцов: %(columns)s"),
+    "repeated_column": lazy_gettext("столбец «%(column)s» повторяется"),
+    "wide_row": lazy_gettext(
+        "в строке %(values)s значений, а в заголовке %(columns)s столбцов: возможно, в тексте есть "
+        "разделитель без кавычек"
+    ),
+    "too_many_errors": lazy_gettext("слишком много ошибок, проверка остановлена"),
 }
+
+_ARGUMENTS = {
+    "suffix": ("suffix",),
+    "size": ("megabytes",),
+    "rows": ("rows",),
+    "csv": ("problem",),
+    "missing_columns": ("columns",),
+    "repeated_column": ("column",),
+    "wide_row": ("values", "columns"),
+}
+
+
+def _text(key: str, *args: object) -> str:
+    """The problem in the user's language (Russian outside a request)."""
+    text = str(_MESSAGES[key])
+    return text % dict(zip(_ARGUMENTS[key], args, strict=True)) if args else text
 
 
 @dataclass(frozen=True)
@@ -89,7 +114,7 @@ class _Refused(Exception):
     """A file-level problem, before the file's name is attached."""
 
     def __init__(self, key: str, *args: object, row: int | None = None) -> None:
-        super().__init__(_MESSAGES[key].format(*args))
+        super().__init__(_text(key, *args))
         self.row = row
 
 
@@ -101,7 +126,7 @@ def read_table(
     rows = list(sheet.rows())
     sheet.check()
     if not rows:
-        raise reject(_MESSAGES["no_rows"], file=sheet.name)
+        raise reject(_text("no_rows"), file=sheet.name)
     return Table(rows)
 
 
@@ -125,7 +150,7 @@ class Sheet:
         """Record a problem; stop the whole check once there are too many."""
         self.errors.append(TabularError(row, column, message, self.name))
         if len(self.errors) >= MAX_ERRORS:
-            self.errors.append(TabularError(None, None, _MESSAGES["too_many_errors"], self.name))
+            self.errors.append(TabularError(None, None, _text("too_many_errors"), self.name))
             raise TabularRejected(self.errors)
 
     def check(self) -> None:
@@ -149,13 +174,13 @@ class Sheet:
         names = [" ".join(v.replace("\ufeff", "").split()).lower() for v in values]
         header = [name if name in self.known else "" for name in names]
         errors = [
-            TabularError(1, name, _MESSAGES["repeated_column"].format(name), self.name)
+            TabularError(1, name, _text("repeated_column", name), self.name)
             for index, name in enumerate(header)
             if name and name in header[:index]
         ]
         missing = [c for c in self.required if c not in names]
         if missing:
-            message = _MESSAGES["missing_columns"].format(", ".join(missing))
+            message = _text("missing_columns", ", ".join(missing))
             errors.append(TabularError(1, None, message, self.name))
         if errors:
             raise TabularRejected(errors)
@@ -170,7 +195,7 @@ class Sheet:
             if count > self.limits.max_rows:
                 raise _Refused("rows", f"{self.limits.max_rows:,}".replace(",", " "))
             if any(values[len(header) :]):
-                self.fail(number, None, _MESSAGES["wide_row"].format(len(values), len(header)))
+                self.fail(number, None, _text("wide_row", len(values), len(header)))
             cells = {name: value for name, value in zip(header, values, strict=False) if name}
             yield Row(number, {name: cells.get(name, "") for name in header if name})
 
