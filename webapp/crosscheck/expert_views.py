@@ -8,6 +8,7 @@ other checker's, except on a third check, which shows both earlier scores.
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required, login_user
 from sqlalchemy import select
 
@@ -116,13 +117,13 @@ def save(sheet_id: int):
             sheet_id, points, actor=current_user, expected_version=form.lock_version.data
         )
         db.session.commit()
-        flash("Баллы отправлены.", "success")
+        flash(gettext("Баллы отправлены."), "success")
         return redirect(url_for(".works"))
     sheets.save_points(
         sheet_id, points, actor=current_user, expected_version=form.lock_version.data
     )
     db.session.commit()
-    flash("Баллы сохранены.", "success")
+    flash(gettext("Баллы сохранены."), "success")
     return redirect(url_for(".sheet", sheet_id=sheet_id))
 
 
@@ -159,8 +160,13 @@ def invite_all(campaign_id: int):
     result = expert_service.invite_experts(campaign)
     db.session.commit()
     flash(
-        f"Приглашено новых экспертов: {result.invited}; роль эксперта добавлена: "
-        f"{result.role_added}; уже были связаны: {result.linked}.",
+        gettext(
+            "Приглашено новых экспертов: %(invited)s; роль эксперта добавлена: %(added)s; "
+            "уже были связаны: %(linked)s.",
+            invited=result.invited,
+            added=result.role_added,
+            linked=result.linked,
+        ),
         "success",
     )
     return redirect(url_for("crosscheck.show", campaign_id=campaign.id))
@@ -180,7 +186,7 @@ def invite(token: str):
         user = expert_service.accept_invitation(invitation, form.password.data)
         db.session.commit()
         login_user(user)
-        flash("Пароль задан. Добро пожаловать!", "success")
+        flash(gettext("Пароль задан. Добро пожаловать!"), "success")
         return redirect(url_for(".works"))
     db.session.rollback()
     return render_template("crosscheck/invite.html", form=form)

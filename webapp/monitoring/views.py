@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask_babel import gettext
 from flask_login import current_user, login_required
 
 from webapp.auth.models import RoleCode
@@ -101,10 +102,10 @@ def new_measure(school_id: int):
             measure = services.create_measure(school.id, fields, actor=current_user)
         except services.MonitoringRefused as exc:
             db.session.rollback()
-            flash(exc.message, "danger")
+            flash(gettext(exc.message), "danger")
         else:
             db.session.commit()
-            flash("Мероприятие добавлено.", "success")
+            flash(gettext("Мероприятие добавлено."), "success")
             return redirect(url_for(".detail", measure_id=measure.id))
     elif form.is_submitted():
         flash(first_error(form), "danger")
@@ -157,9 +158,9 @@ def report(measure_id: int):
         db.session.commit()
     except (UploadRejected, services.MonitoringRefused) as exc:
         db.session.rollback()
-        flash(exc.message, "danger")
+        flash(gettext(exc.message), "danger")
     else:
-        flash("Отчёт сохранён.", "success")
+        flash(gettext("Отчёт сохранён."), "success")
     return redirect(url_for(".detail", measure_id=measure.id))
 
 
@@ -181,7 +182,7 @@ def transition(measure_id: int):
     )
     db.session.commit()
     state = STATE_LABELS[EvidenceState(measure.check.state)]
-    flash(f"Готово. Состояние отчёта: «{state}».", "success")
+    flash(gettext("Готово. Состояние отчёта: «%(state)s».", state=gettext(state)), "success")
     return redirect(url_for(".detail", measure_id=measure.id))
 
 
@@ -235,7 +236,7 @@ def import_measures(school_id: int):
             problems = [exc.message]
         else:
             db.session.commit()
-            flash(f"Загружено мероприятий: {count}.", "success")
+            flash(gettext("Загружено мероприятий: %(count)s.", count=count), "success")
             return redirect(url_for(".school", school_id=school.id))
     elif form.is_submitted():
         problems = [first_error(form)]

@@ -172,7 +172,7 @@ def transition(item_id: int):
         }:
             for errors in form.errors.values():
                 for error in errors:
-                    flash(str(error), "danger")
+                    flash(_(str(error)), "danger")
             return _page(_roadmap(roadmap_id)), 422
         abort(400)
     if complete:
