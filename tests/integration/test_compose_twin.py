@@ -132,9 +132,22 @@ def test_compose_twin_serves_the_document_journey(twin, mailbox):
     assert demo.returncode == 0, demo.stderr
     assert {SCHOOL, CURATOR} <= {row["email"] for row in json.loads(demo.stdout)}
 
-    # The school uploads a file and submits its first document.
+    # The school uploads a file and submits its first document. News of its own document
+    # («Мой документ изменился») goes to the daily digest by default: it asks for it at once.
     school = Browser(twin.base_url)
     school.login(SCHOOL, PASSWORD)
+    settings = school.get("/notifications/settings")
+    school.post(
+        "/notifications/settings",
+        settings,
+        {
+            "action": "instant",
+            "peer": "instant",
+            "reminder": "instant",
+            "changed": "instant",
+            "time_zone": "",
+        },
+    )
     cabinet = school.get("/cabinet")
     document_id = re.search(r'href="/documents/(\d+)"', cabinet).group(1)
     page = school.get(f"/documents/{document_id}")

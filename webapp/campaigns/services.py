@@ -53,7 +53,9 @@ def current_campaign() -> Campaign | None:
     if entry is None or entry[0] <= now or entry[1] != _generation:
         generation = _generation
         entry = (now + ttl, generation, _load_current(db.engine))
-        box["entry"] = entry
+        # "No open campaign" is not kept: a campaign opened by another process (the demo
+        # command, the admin's first set-up) must show at once, not 10 s later.
+        box["entry"] = entry if entry[2] is not None else None
     cached = entry[2]
     if cached is None:
         return None
