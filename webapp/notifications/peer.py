@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from flask_babel import force_locale, gettext
 from sqlalchemy import and_, select
 
 from webapp.auth.models import Membership, RoleCode, User
@@ -10,7 +13,7 @@ from webapp.expertise.models import PeerAssignment
 from webapp.expertise.services import assignment_opened, closing_asked
 from webapp.extensions import db
 from webapp.notifications.models import Notification
-from webapp.notifications.outbox import curator_ids, school_user_ids
+from webapp.notifications.outbox import _locale_of, curator_ids, school_user_ids
 from webapp.notifications.preferences import Kind
 from webapp.orgs.models import Municipality, School
 from webapp.orgs.zones import place_of, school_zone
@@ -62,12 +65,12 @@ def _add(
     user_ids,
     assignment: PeerAssignment,
     key: str,
-    subject: str,
-    body: str,
+    texts: Callable[[], tuple[str, str]],
     reviewer_side: set[int] | None = None,
     kind: Kind = Kind.PEER,
 ) -> int:
-    """One row per recipient, deduplicated by key (a task that runs twice adds nothing)."""
+    """One row per recipient, deduplicated by key (a task that runs twice adds nothing);
+    ``texts()`` gives (subject, body) and is called in each recipient's language."""
     keys = {f"{key}:{uid}": uid for uid in user_ids}
     if not keys:
         return 0
@@ -80,6 +83,8 @@ def _add(
         if dedupe in taken:
             continue
         link = assignment_link(assignment) if uid in reviewer_side else None
+        with force_locale(_locale_of(uid)):
+            subject, body = texts()
         db.session.add(
             Notification(
                 user_id=uid,
@@ -115,49 +120,83 @@ def on_transition(assignment: PeerAssignment, *, event: TransitionEvent, log) ->
         users |= people
     users.discard(log.actor_id)
     kind = Kind.REMINDER if event.trigger == PeerTrigger.EXPIRE else Kind.PEER
-    state = STATE_LABELS[PeerState(event.dest)]
-    subject = f"Взаимоэкспертиза: {assignment.document.title} — {state}"
-    body = f"{log.actor_name}: взаимоэкспертиза документа {_title(assignment)}: {state}."
-    if log.comment:
-        body += f"\nКомментарий: {log.comment}"
+
+    def texts() -> tuple[str, str]:
+        state = gettext(STATE_LABELS[PeerState(event.dest)])
+        subject = gettext(
+            "Взаимоэкспертиза: %(title)s — %(state)s", title=assignment.document.title, state=state
+        )
+        body = gettext(
+            "%(actor)s: взаимоэкспертиза документа %(document)s: %(state)s.",
+            actor=log.actor_name,
+            document=_title(assignment),
+            state=state,
+        )
+        if log.comment:
+            body += "\n" + gettext("Комментарий: %(comment)s", comment=log.comment)
+        return subject, body
+
     db.session.flush()  # the log row's id names the notifications
-    _add(users, assignment, f"peer:{log.id}", subject, body, kind=kind)
+    _add(users, assignment, f"peer:{log.id}", texts, kind=kind)
 
 
 def on_opened(assignment: PeerAssignment) -> None:
-    due = assignment.due_at
-    subject = f"Назначение на взаимоэкспертизу: {assignment.document.title}"
-    body = (
-        f"Вашей школе назначена взаимоэкспертиза документа {_title(assignment)}. "
-        f"Примите назначение или откажитесь с указанием причины до {_when(assignment, due)}."
-    )
+    def texts() -> tuple[str, str]:
+        subject = gettext(
+            "Назначение на взаимоэкспертизу: %(title)s", title=assignment.document.title
+        )
+        body = gettext(
+            "Вашей школе назначена взаимоэкспертиза документа %(document)s. Примите назначение "
+            "или откажитесь с указанием причины до %(when)s.",
+            document=_title(assignment),
+            when=_when(assignment, assignment.due_at),
+        )
+        return subject, body
+
     staff = school_user_ids(assignment.reviewer_school_id)
-    _add(staff, assignment, f"peer-open:{assignment.id}", subject, body, reviewer_side=staff)
+    _add(staff, assignment, f"peer-open:{assignment.id}", texts, reviewer_side=staff)
 
 
 def on_closing_asked(assignment: PeerAssignment) -> None:
-    subject = f"Закройте этап взаимоэкспертизы: {assignment.document.title}"
-    body = (
-        f"Для документа {_title(assignment)} не удалось найти эксперта: замены исчерпаны "
-        f"(попыток: {assignment.attempt}). Закройте этап взаимоэкспертизы, указав причину."
-    )
+    def texts() -> tuple[str, str]:
+        subject = gettext(
+            "Закройте этап взаимоэкспертизы: %(title)s", title=assignment.document.title
+        )
+        body = gettext(
+            "Для документа %(document)s не удалось найти эксперта: замены исчерпаны "
+            "(попыток: %(attempts)s). Закройте этап взаимоэкспертизы, указав причину.",
+            document=_title(assignment),
+            attempts=assignment.attempt,
+        )
+        return subject, body
+
     users = curator_ids(assignment.reviewed_school_id)
-    _add(users, assignment, f"peer-close:{assignment.document_id}", subject, body)
+    _add(users, assignment, f"peer-close:{assignment.document_id}", texts)
 
 
 def remind(assignment: PeerAssignment) -> int:
     """The one reminder before this deadline (a new deadline earns a new one)."""
-    subject = f"Напоминание: взаимоэкспертиза {assignment.document.title}"
-    what = (
-        "примите назначение" if assignment.state == PeerState.ASSIGNED else "отправьте заключение"
-    )
-    body = (
-        f"Срок по взаимоэкспертизе документа {_title(assignment)} истекает "
-        f"{_when(assignment, assignment.due_at)}: {what}."
-    )
+
+    def texts() -> tuple[str, str]:
+        subject = gettext(
+            "Напоминание: взаимоэкспертиза %(title)s", title=assignment.document.title
+        )
+        what = (
+            gettext("примите назначение")
+            if assignment.state == PeerState.ASSIGNED
+            else gettext("отправьте заключение")
+        )
+        body = gettext(
+            "Срок по взаимоэкспертизе документа %(document)s истекает %(when)s: %(what)s.",
+            document=_title(assignment),
+            when=_when(assignment, assignment.due_at),
+            what=what,
+        )
+        return subject, body
+
     key = f"peer-remind:{assignment.id}:{assignment.due_at:%Y%m%d%H%M}"
     staff = school_user_ids(assignment.reviewer_school_id)
-    return _add(staff, assignment, key, subject, body, kind=Kind.REMINDER)
+    return _add(staff, assignment, key, texts, kind=Kind.REMINDER)
 
 
 def connect() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -13,6 +14,7 @@ from webapp.common.time import local_text
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.notifications.models import Notification
+from webapp.notifications.outbox import _locale_of
 from webapp.notifications.preferences import Kind
 from webapp.orgs.models import CuratorSchool, School
 from webapp.orgs.zones import place_of, school_zone
@@ -65,13 +67,17 @@ def dedupe_key(document: Document, user_id: int) -> str:
 
 
 def reminder_text(document: Document) -> tuple[str, str]:
-    state = STATE_LABELS[DocumentState(document.state)]
-    subject = f"Просрочена проверка: {document.title}"[:300]
+    """The reminder in the current locale (the caller sets the recipient's)."""
+    state = gettext(STATE_LABELS[DocumentState(document.state)])
+    subject = gettext("Просрочена проверка: %(title)s", title=document.title)[:300]
     zone = school_zone(document.school_id)  # the deadline is the school's day
-    body = (
-        f"Срок проверки документа «{document.title}» ({document.school.short_name}) "
-        f"истёк {local_text(document.due_at, zone, place_of(zone))}. Состояние: «{state}».\n"
-        "Пожалуйста, завершите проверку или согласуйте новый срок."
+    body = gettext(
+        "Срок проверки документа «%(title)s» (%(school)s) истёк %(when)s. "
+        "Состояние: «%(state)s».\nПожалуйста, завершите проверку или согласуйте новый срок.",
+        title=document.title,
+        school=document.school.short_name,
+        when=local_text(document.due_at, zone, place_of(zone)),
+        state=state,
     )
     return subject, body
 
@@ -79,19 +85,20 @@ def reminder_text(document: Document) -> tuple[str, str]:
 def _queue_for(document: Document) -> int:
     keys = {dedupe_key(document, uid): uid for uid in overdue_recipients(document.school)}
     taken = _existing_keys(keys)
-    subject, body = reminder_text(document)
     missing = sorted(keys.keys() - taken)
-    db.session.add_all(
-        Notification(
-            user_id=keys[k],
-            document=document,
-            dedupe_key=k,
-            subject=subject,
-            body=body,
-            kind=Kind.REMINDER.value,
+    for k in missing:
+        with force_locale(_locale_of(keys[k])):  # in the recipient's language
+            subject, body = reminder_text(document)
+        db.session.add(
+            Notification(
+                user_id=keys[k],
+                document=document,
+                dedupe_key=k,
+                subject=subject,
+                body=body,
+                kind=Kind.REMINDER.value,
+            )
         )
-        for k in missing
-    )
     return len(missing)
 
 
