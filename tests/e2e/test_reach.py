@@ -12,7 +12,8 @@ context signed in as that role:
 
 To add a screen: add a ``Screen(name, ROLE, path)`` row; ``path`` may name a ``World`` field in
 braces (``"/documents/{review_id}"``). If the screen needs data, add it to ``world``.
-``REACH_REPORT=/path.json`` writes the measured figures (docs/reach.md quotes them).
+``REACH_REPORT=/path.json`` writes the measured figures (docs/reach.md quotes them);
+``REACH_SHOTS=/folder`` keeps a desktop and a 390 px screenshot of every screen.
 """
 
 from __future__ import annotations
@@ -52,6 +53,8 @@ COORDINATOR = "coord.08@ekspertiza.local"
 MUNICIPAL = "mun.zalari@ekspertiza.local"
 ADMIN = "admin@ekspertiza.local"
 REVIEWER = "school.56-d01@ekspertiza.local"  # a school that reviews 08-UMC's concept
+REGIONAL_38 = "coord.38@ekspertiza.local"  # the region of the cross-check world
+EXPERT = "expert.38-troi@test"  # a teacher with a first check of that cross-check
 
 
 @dataclass(frozen=True)
@@ -120,6 +123,20 @@ SCREENS = [
     Screen("diary (coordinator)", COORDINATOR, "/diary"),
     Screen("roadmaps (municipal)", MUNICIPAL, "/roadmaps"),
     Screen("roadmaps (school)", SCHOOL, "/roadmaps"),
+    Screen("Zalari roadmap and its change log", MUNICIPAL, "/roadmaps/{roadmap_id}"),
+    Screen("measure page (school)", SCHOOL, "/monitoring/measures/{measure_id}"),
+    Screen("measure page (curator)", CURATOR, "/monitoring/measures/{measure_id}"),
+    Screen("diary entry", CURATOR, "/diary/{entry_id}"),
+    # Screens of the other changes of this stop
+    Screen("version diff", SCHOOL, "/documents/{diff_id}/diff?a=1&b=2"),
+    Screen("document page (two versions)", SCHOOL, "/documents/{diff_id}"),
+    Screen("notification settings", SCHOOL, "/notifications/settings"),
+    Screen("cross-check campaign", REGIONAL_38, "/crosschecks/{crosscheck_id}"),
+    Screen("cross-check result", REGIONAL_38, "/crosschecks/{crosscheck_id}/result"),
+    Screen("objectivity (campaign)", REGIONAL_38, "/crosschecks/{crosscheck_id}/objectivity"),
+    Screen("cross-check season", ADMIN, "/crosschecks/season"),
+    Screen("expert's works", EXPERT, "/expert"),
+    Screen("score sheet", EXPERT, "/expert/sheets/{sheet_id}"),
 ]
 
 
@@ -137,6 +154,12 @@ class World:
     job_id: int
     queued_job_id: int
     waiting_pairing_id: int
+    roadmap_id: int
+    measure_id: int
+    entry_id: int
+    diff_id: int
+    crosscheck_id: int
+    sheet_id: int
 
 
 @pytest.fixture(scope="module")
@@ -184,6 +207,7 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
         db.session.commit()
         queued = jobs.create_job("expertise.pair", {"k": 1}, started_by_id=admin.id)
         db.session.commit()
+        extra = _issue_screens(h, draft)
         ids = {
             "school_id": concept.school_id,
             "draft_id": draft.id,
@@ -196,6 +220,7 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
             "job_id": job.id,
             "queued_job_id": queued.id,
             "waiting_pairing_id": waiting.id,
+            **extra,
         }
         db.session.remove()
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -211,6 +236,70 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+def _issue_screens(h, diff_document) -> dict[str, int]:
+    """Data of the monitoring, diary, roadmap, diff and cross-check screens."""
+    import io
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from tests.webapp.crosscheck import world as xc
+    from tests.webapp.documents.test_diff import docx_with
+    from webapp.diary import services as diary
+    from webapp.documents import services
+    from webapp.monitoring import services as monitoring
+    from webapp.roadmaps.models import Roadmap
+
+    measure = monitoring.create_measure(
+        diff_document.school_id,
+        {
+            "goal": "Повысить учебную мотивацию",
+            "task": "Вовлечь учащихся во внеурочную деятельность",
+            "title": "Открыть два кружка",
+            "deadline": date(2027, 5, 31),
+            "responsible": "Иванова А. П.",
+            "indicator": "Доля учащихся в кружках",
+            "target_value": 40,
+            "unit": "%",
+        },
+        actor=h.user(SCHOOL),
+    )
+    entry = diary.add_entry(
+        diff_document.school,
+        h.user(CURATOR),
+        diary.EntryInput(
+            held_on=date(2026, 11, 20),
+            format="visit",
+            participants="Директор",
+            topics="Программа антирисковых мер",
+            agreements="Доработать раздел о мониторинге",
+            follow_up_on=date(2026, 12, 1),
+        ),
+    )
+    db.session.commit()
+    for n, text in enumerate(("Срок: 2026 год", "Срок: май 2027 года"), start=1):
+        services.add_version(
+            diff_document.id,
+            io.BytesIO(docx_with("Цель: повысить результаты", text)),
+            f"v{n}.docx",
+            actor=h.user(SCHOOL),
+        )
+        db.session.commit()
+    built = xc.build()
+    sheet = xc.give(built, "38-VER-1", "38-TROI")
+    xc.expert_user("38-TROI").set_password(DEMO_PASSWORD)
+    db.session.commit()
+    roadmap = db.session.scalars(select(Roadmap).order_by(Roadmap.id)).first()
+    return {
+        "roadmap_id": roadmap.id,
+        "measure_id": measure.id,
+        "entry_id": entry.id,
+        "diff_id": diff_document.id,
+        "crosscheck_id": built.campaign.id,
+        "sheet_id": sheet.id,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -312,10 +401,15 @@ def test_screen_is_accessible_fits_a_phone_and_is_light(
         first_urls = list(wire.urls)
         first = wire.take()
 
+        shots = os.environ.get("REACH_SHOTS")  # a folder: keep what each screen looks like
         problems = [f"desktop: {v}" for v in axe_violations(page)]
+        if shots:
+            page.screenshot(path=Path(shots) / f"{screen.name} desktop.png", full_page=True)
         page.set_viewport_size(PHONE)
         width = page.evaluate("document.documentElement.scrollWidth")
         problems += [f"phone: {v}" for v in axe_violations(page)]
+        if shots:
+            page.screenshot(path=Path(shots) / f"{screen.name} 390.png", full_page=True)
 
         wire.take()
         page.goto(url, wait_until="load")
