@@ -48,9 +48,9 @@ def apply_transition(
     )
 
 
-def blocked_triggers(user: User, document: Document) -> dict[str, list[str]]:
-    """The user's actions held back by a fact, with the reason to show beside the actions."""
-    return workflow.blocked_triggers(DOCUMENTS, document, user)
+def judge_triggers(user: User, document: Document) -> tuple[list[str], dict[str, list[str]]]:
+    """The user's actions now, and those held back by a fact with the reasons (one fact set)."""
+    return workflow.judge_triggers(DOCUMENTS, document, user)
 
 
 def available_triggers(user: User, document: Document) -> list[str]:

@@ -96,8 +96,7 @@ def detail(document_id: int):
     document = document_or_404(current_user, document_id)
     if peer_only(current_user, document):
         return render_template("documents/peer_view.html", document=document)
-    available = services.available_triggers(current_user, document)
-    blocked = services.blocked_triggers(current_user, document)
+    available, blocked = services.judge_triggers(current_user, document)
     thread = remarks.thread(document.id)
     answering = (
         [r for r in thread if r.addressed_in_version is None]

@@ -22,7 +22,7 @@ from webapp.monitoring.permissions import may_report
 from webapp.monitoring.workflow import EVIDENCE_CHECKS
 from webapp.tabular.errors import TabularRejected
 from webapp.workflow.errors import on_refusal
-from webapp.workflow.service import available_triggers, blocked_triggers
+from webapp.workflow.service import judge_triggers
 from workflows.evidence_check import (
     EDITABLE_STATES,
     NEXT_STEP,
@@ -118,16 +118,15 @@ def new_measure(school_id: int):
 def detail(measure_id: int):
     measure = queries.measure_or_404(current_user, measure_id)
     check = measure.check
-    triggers = evidence_workflow.offered_on(
-        Screen.ACTIONS, check.state, available_triggers(EVIDENCE_CHECKS, check, current_user)
-    )
+    available, blocked = judge_triggers(EVIDENCE_CHECKS, check, current_user)
+    triggers = evidence_workflow.offered_on(Screen.ACTIONS, check.state, available)
     editable = may_report(current_user, measure.school_id) and check.state in EDITABLE_STATES
     return render_template(
         "monitoring/measure.html",
         measure=measure,
         check=check,
         triggers=triggers,
-        blocked=blocked_triggers(EVIDENCE_CHECKS, check, current_user),
+        blocked=blocked,
         report_form=ReportForm(actual_value=check.actual_value) if editable else None,
         **_labels(),
     )

@@ -102,10 +102,11 @@ def run_follow_ups() -> None:
         db.session.flush()
 
 
-def blocked_triggers(binding: Binding, obj: Any, actor: Any) -> dict[str, list[str]]:
-    """The actor's triggers held back by a fact, with the reason (same facts as firing)."""
+def judge_triggers(binding: Binding, obj: Any, actor: Any) -> tuple[list[str], dict[str, list]]:
+    """What an actions panel shows, on one set of facts (built once, as firing builds them):
+    the triggers the actor may fire now, and those held back by a fact with the reasons."""
     ctx = binding.build_context(obj, actor, comment="", system=False)
-    return obj.blocked_triggers(ctx=ctx)
+    return obj.available_triggers(ctx=ctx), obj.blocked_triggers(ctx=ctx)
 
 
 def available_triggers(binding: Binding, obj: Any, actor: Any) -> list[str]:
