@@ -44,4 +44,17 @@ if [ ! -x /usr/bin/chromium ]; then
   log "installing Chromium"; apt_install chromium fonts-dejavu-core
 fi
 [ -x /usr/bin/chromium ] && log "Chromium: $(/usr/bin/chromium --version 2>/dev/null)" || log "Chromium is missing"
+
+# WeasyPrint (the PDF conclusion) loads Pango, HarfBuzz (with its subsetter) and fontconfig;
+# Cyrillic is set in DejaVu.
+pdf_libs_present() {
+  ldconfig -p 2>/dev/null | grep -q "libpangoft2-1.0.so.0" \
+    && ldconfig -p 2>/dev/null | grep -q "libharfbuzz-subset.so.0" \
+    && [ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]
+}
+if ! pdf_libs_present; then
+  log "installing Pango, HarfBuzz-subset and DejaVu fonts for WeasyPrint"
+  apt_install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+fi
+pdf_libs_present && log "WeasyPrint libraries: present" || log "WeasyPrint libraries are missing"
 exit 0

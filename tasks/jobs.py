@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 
 from celery import shared_task
 from flask import current_app
@@ -28,6 +29,7 @@ from webapp.jobs.kinds import TASK_FOR_KIND
 from webapp.jobs.models import Job, JobState
 from webapp.jobs.pairing import run_pairing
 from webapp.jobs.progress import Progress, ProgressReporter
+from webapp.reports import jobs as report_jobs
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +110,18 @@ def pair_schools(*, job_id: int) -> str:
 def crosscheck_assign(*, job_id: int) -> str:
     """Assignment of a ВПР cross-check campaign's works (kind ``crosscheck.assign``)."""
     return run_job(job_id, run_assignment)
+
+
+@shared_task(name="jobs.report_regional")
+def report_regional(*, job_id: int) -> str:
+    """The region's analytical report, DOCX (kind ``reports.regional_docx``)."""
+    return run_job(job_id, partial(report_jobs.run_regional, job_id))
+
+
+@shared_task(name="jobs.report_register")
+def report_register(*, job_id: int) -> str:
+    """An XLSX register (kinds ``reports.documents_xlsx``, ``…measures_xlsx``, ``…roadmap…``)."""
+    return run_job(job_id, partial(report_jobs.run_register, job_id))
 
 
 @shared_task(name="jobs.sweep")

@@ -145,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.notifications.views import bp as notifications_bp
     from webapp.overview.followup_views import bp as followup_bp
     from webapp.overview.views import bp as overview_bp
+    from webapp.reports.views import bp as reports_bp
     from webapp.reviews.views import bp as reviews_bp
     from webapp.roadmaps.views import bp as roadmaps_bp
     from webapp.setup.school import bp as school_risks_bp
@@ -173,6 +174,7 @@ def _register_blueprints(app: Flask) -> None:
         monitoring_bp,
         diary_bp,
         roadmaps_bp,
+        reports_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -1,0 +1,1 @@
+"""The year's reports: XLSX registers, the regional DOCX report, the PDF conclusion."""
