@@ -83,7 +83,9 @@ def _documents(user: User, campaign_id: int | None):
 
 
 def count_documents(user: User, campaign_id: int | None) -> int:
-    return db.session.scalar(select(func.count()).select_from(_documents(user, campaign_id)))
+    return db.session.scalar(
+        select(func.count()).select_from(_documents(user, campaign_id).subquery())
+    )
 
 
 def document_rows(user: User, campaign_id: int | None) -> Iterator[tuple]:
@@ -178,7 +180,7 @@ def _measures(user: User):
 
 
 def count_measures(user: User, campaign_id: int | None = None) -> int:
-    return db.session.scalar(select(func.count()).select_from(_measures(user)))
+    return db.session.scalar(select(func.count()).select_from(_measures(user).subquery()))
 
 
 def measure_rows(user: User, campaign_id: int | None = None) -> Iterator[tuple]:
