@@ -50,9 +50,10 @@ def test_documents_register_has_a_row_per_criterion_of_the_last_checklist(app, y
     midterm = [
         r for r in body if r[3] == "Среднесрочная программа развития" and r[1] == "Сарпинский район"
     ]
-    assert midterm == [("Республика Калмыкия", "Сарпинский район", "Уманцевская СОШ",
-                        "Среднесрочная программа развития", "Среднесрочная программа развития",
-                        "На проверке (ожидает куратора)", 1, None, None, None, None, None, None)]  # fmt: skip
+    title = "Среднесрочная программа развития"
+    region, district, school = "Республика Калмыкия", "Сарпинский район", "Уманцевская СОШ"
+    submitted = "На проверке (ожидает куратора)"
+    assert midterm == [(region, district, school, title, title, submitted, 1, *[None] * 6)]
 
 
 def test_documents_register_of_another_curator_has_none_of_kalmykia(app, year, client):
