@@ -137,6 +137,11 @@ SCREENS = [
     Screen("cross-check season", ADMIN, "/crosschecks/season"),
     Screen("expert's works", EXPERT, "/expert"),
     Screen("score sheet", EXPERT, "/expert/sheets/{sheet_id}"),
+    # The year's reports (issue 11 §5)
+    Screen("reports (coordinator)", COORDINATOR, "/reports"),
+    Screen("reports (school)", SCHOOL, "/reports"),
+    Screen("report template (admin)", ADMIN, "/reports/template"),
+    Screen("report job with its file", COORDINATOR, "/jobs/{report_job_id}"),
 ]
 
 
@@ -160,6 +165,7 @@ class World:
     diff_id: int
     crosscheck_id: int
     sheet_id: int
+    report_job_id: int
 
 
 @pytest.fixture(scope="module")
@@ -208,6 +214,7 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
         queued = jobs.create_job("expertise.pair", {"k": 1}, started_by_id=admin.id)
         db.session.commit()
         extra = _issue_screens(h, draft)
+        extra["report_job_id"] = _report_job(h)
         ids = {
             "school_id": concept.school_id,
             "draft_id": draft.id,
@@ -236,6 +243,21 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
         server.server_close()
         with app.app_context():
             db.engine.dispose()
+
+
+def _report_job(h) -> int:
+    """The coordinator's regional report, built by the job's own work and stored as succeeded."""
+    from webapp.jobs import services as jobs
+    from webapp.reports import jobs as reports
+
+    job = reports.start_regional(h.user(COORDINATOR), h.documents_of("08-UMC")[0].school.region_id)
+    db.session.commit()
+    params = dict(jobs.start(job.id).params)
+    db.session.commit()
+    result = reports.run_regional(job.id, params, lambda stage, fraction: None)
+    jobs.succeed(job.id, result)
+    db.session.commit()
+    return job.id
 
 
 def _issue_screens(h, diff_document) -> dict[str, int]:
