@@ -12,6 +12,7 @@ from collections import Counter
 from datetime import date
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from webapp.auth.models import User
 from webapp.campaigns.models import Campaign, DocumentType
@@ -29,6 +30,12 @@ from workflows.evidence_check import EvidenceState
 from workflows.peer_assignment import PeerState
 from workflows.roadmap_item import ItemState
 
+# The roadmaps' owners, loaded with them (``owner_name`` would otherwise load one per roadmap).
+OWNERS = (
+    selectinload(Roadmap.school),
+    selectinload(Roadmap.municipality),
+    selectinload(Roadmap.region),
+)
 SETTLEMENTS = {"urban": "городская", "rural": "сельская"}
 REVIEW_STATES = {DocumentState.SUBMITTED, DocumentState.CURATOR_REVIEW}
 
@@ -283,6 +290,7 @@ def roadmaps(region_id: int, schools, tz) -> dict:
         .join(Roadmap, Roadmap.id == RoadmapItem.roadmap_id)
         .where(RoadmapItem.roadmap_id.in_(ids), RoadmapItemLog.event == "remove")
         .order_by(RoadmapItemLog.at, RoadmapItemLog.id)
+        .options(*OWNERS)
     ).all()
     return {
         "roadmaps": db.session.scalar(select(func.count()).select_from(ids.subquery())),

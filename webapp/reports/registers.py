@@ -22,6 +22,7 @@ from webapp.extensions import db
 from webapp.monitoring.models import EvidenceCheck, EvidenceCheckLog, EvidenceFile, Measure
 from webapp.orgs.models import Municipality, Region, School
 from webapp.reports import scope
+from webapp.reports.regional import OWNERS
 from webapp.reviews.models import ANSWER_LABELS, Review, ReviewAnswer
 from webapp.roadmaps.models import LEVEL_LABELS, Roadmap, RoadmapItem, RoadmapItemLog
 from webapp.tabular import write_xlsx
@@ -252,6 +253,7 @@ def count_roadmap_items(user: User, campaign_id: int | None = None) -> int:
 
 def roadmap_rows(user: User, campaign_id: int | None = None) -> Iterator[tuple]:
     readable = select(Roadmap).where(Roadmap.id.in_(scope.readable_roadmap_ids(user)))
+    readable = readable.options(*OWNERS)
     roadmaps = {rm.id: rm for rm in db.session.scalars(readable)}
     stmt = (
         select(

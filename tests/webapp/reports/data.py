@@ -19,6 +19,7 @@ from datetime import date
 from sqlalchemy import select
 
 from tests.webapp.helpers import pdf_named, upload, user
+from tests.webapp.monitoring.conftest import FIELDS
 from webapp.diary import services as diary
 from webapp.documents import services as documents
 from webapp.documents.models import Document
@@ -37,16 +38,7 @@ COORD = "coord.08@ekspertiza.local"
 OTHER_COORD = "coord.38@ekspertiza.local"
 REMARK = "Цели не связаны с результатами самодиагностики"
 REASON = "Школа казённая и финансами не управляет"
-MEASURE = {
-    "goal": "Повысить учебную мотивацию",
-    "task": "Вовлечь учащихся во внеурочную деятельность",
-    "title": "Открыть два кружка технического творчества",
-    "deadline": date(2027, 5, 31),
-    "responsible": "Иванова А. П.",
-    "indicator": "Доля учащихся в кружках",
-    "target_value": 40,
-    "unit": "%",
-}
+MEASURE = FIELDS  # the monitoring tests' measure: target 40 %
 
 
 def school(code: str) -> School:
