@@ -49,6 +49,7 @@ def _urls(app, document_id: int, school_id: int) -> list[tuple[str, str]]:
         "entry_id": 1,
         "roadmap_id": 1,
         "item_id": 1,
+        "code": "documents",
     }
     urls = []
     for rule in app.url_map.iter_rules():
@@ -85,6 +86,7 @@ def test_outsiders_get_404_on_documents_files_and_school(app, demo, client, outs
         ("POST", f"/documents/{doc.id}/review"),
         ("POST", f"/documents/{doc.id}/versions"),
         ("POST", f"/documents/{doc.id}/transitions"),
+        ("GET", f"/documents/{doc.id}/conclusion.pdf"),
     ]:
         response = client.open(url, method=method, data={"trigger": "accept"})
         assert response.status_code == 404, (outsider, url)
