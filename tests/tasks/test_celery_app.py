@@ -61,6 +61,8 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "expertise.scan_deadlines",
         "jobs.crosscheck_assign",
         "jobs.pair_schools",
+        "jobs.report_regional",
+        "jobs.report_register",
         "jobs.sweep",
         "notifications.send_digests",
         "notifications.send_email",
