@@ -137,6 +137,14 @@ SCREENS = [
     Screen("cross-check season", ADMIN, "/crosschecks/season"),
     Screen("expert's works", EXPERT, "/expert"),
     Screen("score sheet", EXPERT, "/expert/sheets/{sheet_id}"),
+    # Dashboards (issue 11 §4)
+    Screen("dashboard (school)", SCHOOL, "/dashboard/schools/{school_id}"),
+    Screen("dashboard (peer reviewer school)", REVIEWER, "/dashboard"),
+    Screen("dashboard (curator)", CURATOR, "/dashboard/curator"),
+    Screen("dashboard (regional coordinator)", COORDINATOR, "/dashboard/territory"),
+    Screen("dashboard (regional, cross-check)", REGIONAL_38, "/dashboard/territory"),
+    Screen("dashboard (municipal coordinator)", MUNICIPAL, "/dashboard/territory"),
+    Screen("dashboard (admin)", ADMIN, "/dashboard/territory"),
 ]
 
 

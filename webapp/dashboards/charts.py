@@ -18,6 +18,7 @@ from workflows.evidence_check import EvidenceState as E
 from workflows.peer_assignment import PeerState as P
 from workflows.roadmap_item import ItemState as I
 
+SMALL = 320  # one bar: narrow, so a phone shows it near full size
 CHART_ROWS = 30  # bars drawn; the table beside the chart holds every row
 
 DOCUMENT_COLOURS = {
@@ -110,7 +111,8 @@ def done_chart(items, done_state: str) -> Markup | None:
     if not items:
         return None
     done = sum(1 for item in items if item.state == done_state)
-    return progress_svg([(_("Документы"), done, len(items))], title=_("Документы утверждены"))
+    bars = [(_("Документы"), done, len(items))]
+    return progress_svg(bars, title=_("Документы утверждены"), width=SMALL)
 
 
 def counts_progress(counts: dict[str, int]) -> Markup | None:
@@ -118,4 +120,4 @@ def counts_progress(counts: dict[str, int]) -> Markup | None:
     if not total:
         return None
     bars = [(_("Мероприятия"), counts.get(E.ACCEPTED, 0), total)]
-    return progress_svg(bars, title=_("Мероприятия приняты"))
+    return progress_svg(bars, title=_("Мероприятия приняты"), width=SMALL)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from webapp.auth.permissions import can_view_school, curated_school_ids
@@ -101,19 +104,11 @@ def territory():
     except OutOfScope:
         abort(404)
     campaign = current_campaign()
-    now = utcnow()
-    documents = curators = []
-    peer = None
-    if campaign is not None:
-        documents = queries.documents_by_state(campaign, scope.schools, scope.level, now)
-        if scope.level != "region":
-            curators = queries.documents_by_state(
-                campaign, scope.schools, scope.level, now, by_curator=True
-            )
-        peer = queries.peer_progress(campaign, scope.schools, now)
-    measures = queries.measures_progress(scope.schools, scope.level, now.date())
-    crosscheck = queries.crosscheck_progress(current_user, scope.all_schools, scope.region_id)
-    roadmaps = queries.roadmap_progress(scope)
+    figures = queries.territory_figures(current_user, scope, campaign, utcnow())
+    documents, curators, peer = figures["documents"], figures["curators"], figures["peer"]
+    measures, crosscheck, roadmaps = figures["measures"], figures["crosscheck"], figures["roadmaps"]
+    if peer is not None:
+        peer = replace(peer, label=_("Все задания"))
     show_municipalities = scope.region_id is not None or scope.level != "region"
     return render_template(
         "dashboards/territory.html",
