@@ -25,6 +25,7 @@ from webapp.orgs.models import School
 bp = Blueprint("dashboards", __name__, url_prefix="/dashboard", template_folder="templates")
 
 TABLE_LIMIT = 200  # rows of one table; the charts show the first charts.CHART_ROWS
+CURATOR_ROWS = 50  # curators of a territory, most overdue first (a region has hundreds)
 
 
 @bp.route("")
@@ -109,6 +110,7 @@ def territory():
     measures, crosscheck, roadmaps = figures["measures"], figures["crosscheck"], figures["roadmaps"]
     if peer is not None:
         peer = replace(peer, label=_("Все задания"))
+    curators = sorted(curators, key=lambda r: (-r.overdue, r.label))
     show_municipalities = scope.region_id is not None or scope.level != "region"
     return render_template(
         "dashboards/territory.html",
@@ -121,7 +123,7 @@ def territory():
         documents=documents[:TABLE_LIMIT],
         documents_total=len(documents),
         documents_chart=charts.documents_chart(documents),
-        curators=curators[:TABLE_LIMIT],
+        curators=curators[:CURATOR_ROWS],
         curators_total=len(curators),
         curators_chart=charts.documents_chart(curators, by_curator=True),
         peer=peer,
@@ -135,4 +137,5 @@ def territory():
         roadmaps_chart=charts.roadmaps_chart(roadmaps),
         labels=charts.labels(),
         table_limit=TABLE_LIMIT,
+        curator_limit=CURATOR_ROWS,
     )
