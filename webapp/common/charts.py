@@ -107,14 +107,15 @@ def stacked_bars_svg(
     length shows the volume and the colours its make-up; a legend line sits on top."""
     label_w = min(170, width // 3)
     plot_w = width - label_w - 36
-    legend_h = 16 * (1 + len(series) // 4)
+    per_line = 2  # legend entries per line: a state's name is up to ~35 characters
+    legend_h = 16 * -(-len(series) // per_line)
     height = legend_h + row_height * max(len(rows), 1) + 4
     top = max((sum(values) for _, values in rows), default=0) or 1
     parts = [_open(width, height, title)]
     for i, (name, colour) in enumerate(series):
-        x, y = 4 + (i % 4) * (width - 8) / 4, 4 + (i // 4) * 16
+        x, y = 4 + (i % per_line) * (width - 8) / per_line, 4 + (i // per_line) * 16
         parts.append(f'<rect x="{_fmt(x)}" y="{y}" width="10" height="10" fill="{colour}"/>')
-        parts.append(_text(x + 14, y + 9, _short(name, 22)))
+        parts.append(_text(x + 14, y + 9, _short(name, 38)))
     for r, (label, values) in enumerate(rows):
         y = legend_h + r * row_height
         parts.append(_text(label_w - 6, y + row_height * 0.7, _short(label, 28), anchor="end"))

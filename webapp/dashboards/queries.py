@@ -81,9 +81,18 @@ def _rows(result: Iterable, make_row) -> list[Row]:
 
 
 def documents_by_state(
-    campaign: Campaign, schools: ColumnElement[bool], level: str, now: datetime, *, by_curator=False
+    campaign: Campaign,
+    schools: ColumnElement[bool],
+    level: str,
+    now: datetime,
+    *,
+    by_curator: bool = False,
+    school_ids: list[int] | None = None,
 ) -> list[Row]:
-    """Documents by state and overdue per row (a territory, a school or a curator)."""
+    """Documents by state and overdue per row (a territory, a school or a curator).
+
+    ``school_ids`` (a few schools: a curator's) lets the planner start from their documents'
+    index instead of scanning the campaign."""
     if by_curator:
         key, label = User.id, User.full_name
     else:
@@ -96,6 +105,8 @@ def documents_by_state(
             User, User.id == CuratorSchool.curator_id
         )
     stmt = _scoped(stmt, "municipality" if by_curator else level, schools)
+    if school_ids is not None:
+        stmt = stmt.where(Document.school_id.in_(school_ids))
     stmt = stmt.where(Document.campaign_id == campaign.id).group_by(
         key, label, Municipality.region_id, Document.state, late
     )
@@ -112,8 +123,11 @@ def documents_by_state(
     return _rows(db.session.execute(stmt), fill)
 
 
-def measures_progress(schools: ColumnElement[bool], level: str, today: date) -> list[Row]:
-    """Measures by the state of their report, and those overdue, per row."""
+def measures_progress(
+    schools: ColumnElement[bool], level: str, today: date, *, school_ids: list[int] | None = None
+) -> list[Row]:
+    """Measures by the state of their report, and those overdue, per row (``school_ids``: as
+    in ``documents_by_state``)."""
     key, label = group_columns(level)
     late = case((Measure.deadline < today, 1), else_=0)
     stmt = (
@@ -122,6 +136,8 @@ def measures_progress(schools: ColumnElement[bool], level: str, today: date) -> 
         .join(EvidenceCheck, EvidenceCheck.measure_id == Measure.id)
         .join(School, School.id == Measure.school_id)
     )
+    if school_ids is not None:
+        stmt = stmt.where(Measure.school_id.in_(school_ids))
     stmt = _scoped(stmt, level, schools).group_by(key, label, EvidenceCheck.state, late)
 
     def fill(row: Row, state: str, is_late: int, n: int) -> None:

@@ -77,8 +77,10 @@ def curator():
     now = utcnow()
     ids = sorted(curated_school_ids(current_user))
     schools = School.id.in_(ids)
-    documents = queries.documents_by_state(campaign, schools, "school", now) if campaign else []
-    measures = queries.measures_progress(schools, "school", now.date())
+    documents = []
+    if campaign is not None:
+        documents = queries.documents_by_state(campaign, schools, "school", now, school_ids=ids)
+    measures = queries.measures_progress(schools, "school", now.date(), school_ids=ids)
     return render_template(
         "dashboards/curator.html",
         campaign=campaign,
