@@ -135,6 +135,7 @@ def _register_blueprints(app: Flask) -> None:
     from webapp.crosscheck.expert_views import bp as expert_bp
     from webapp.crosscheck.report_views import bp as xc_report_bp
     from webapp.crosscheck.views import bp as crosscheck_bp
+    from webapp.dashboards.views import bp as dashboards_bp
     from webapp.diary.views import bp as diary_bp
     from webapp.documents.views import bp as documents_bp
     from webapp.expertise.admin import bp as peer_admin_bp
@@ -175,6 +176,7 @@ def _register_blueprints(app: Flask) -> None:
         diary_bp,
         roadmaps_bp,
         reports_bp,
+        dashboards_bp,
     )
     for bp in blueprints:
         app.register_blueprint(bp)

@@ -71,5 +71,6 @@ def load_config() -> dict:
         "CELERY_TASK_DEFAULT_QUEUE": os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"),
         "CAMPAIGN_CACHE_SECONDS": float(os.environ.get("CAMPAIGN_CACHE_SECONDS", "10")),
         "OVERVIEW_CACHE_SECONDS": float(os.environ.get("OVERVIEW_CACHE_SECONDS", "10")),
+        "DASHBOARD_CACHE_SECONDS": float(os.environ.get("DASHBOARD_CACHE_SECONDS", "30")),
         "API_TOKEN_MAX_AGE": int(os.environ.get("API_TOKEN_MAX_AGE", str(12 * 3600))),
     }

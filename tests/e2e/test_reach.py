@@ -142,6 +142,14 @@ SCREENS = [
     Screen("reports (school)", SCHOOL, "/reports"),
     Screen("report template (admin)", ADMIN, "/reports/template"),
     Screen("report job with its file", COORDINATOR, "/jobs/{report_job_id}"),
+    # Dashboards (issue 11 §4)
+    Screen("dashboard (school)", SCHOOL, "/dashboard/schools/{school_id}"),
+    Screen("dashboard (peer reviewer school)", REVIEWER, "/dashboard"),
+    Screen("dashboard (curator)", CURATOR, "/dashboard/curator"),
+    Screen("dashboard (regional coordinator)", COORDINATOR, "/dashboard/territory"),
+    Screen("dashboard (regional, cross-check)", REGIONAL_38, "/dashboard/territory"),
+    Screen("dashboard (municipal coordinator)", MUNICIPAL, "/dashboard/territory"),
+    Screen("dashboard (admin)", ADMIN, "/dashboard/territory"),
 ]
 
 

@@ -109,8 +109,8 @@ def _template_classes() -> tuple[set[str], set[str]]:
     """Class names written in templates, and prefixes of the ones built from a variable."""
     names: set[str] = set()
     prefixes: set[str] = set()
-    # Markup written by Python too (the inline SVG charts of the objectivity report).
-    for template in [*TEMPLATES, ROOT / "webapp" / "crosscheck" / "charts.py"]:
+    # Markup written by Python too (the inline SVG charts of the objectivity report, dashboards).
+    for template in [*TEMPLATES, ROOT / "webapp" / "common" / "charts.py"]:
         text = template.read_text(encoding="utf-8")
         for value in re.findall(r'class="([^"]*)"', text):
             for prefix in re.findall(r"([a-z][a-z0-9-]*-)\{\{", value):

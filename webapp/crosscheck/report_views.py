@@ -11,8 +11,8 @@ from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from webapp.common.charts import diverging_svg, histogram_svg
 from webapp.crosscheck import report as reports
-from webapp.crosscheck.charts import diverging_svg, histogram_svg
 from webapp.crosscheck.models import CrossCheckCampaign
 from webapp.extensions import db
 from webapp.tabular import write_xlsx

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 
-from webapp.crosscheck.charts import MARK_BAR, diverging_svg, histogram_svg
+from webapp.common.charts import MARK_BAR, diverging_svg, histogram_svg
 
 NS = "{http://www.w3.org/2000/svg}"
 

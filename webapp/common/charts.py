@@ -1,4 +1,5 @@
-"""Light server-side charts: inline SVG, no script, no library; a table always sits beside them.
+"""Light server-side charts (objectivity report, dashboards): inline SVG, no script, no
+library; a table always sits beside them.
 
 Every chart is an ``<svg role="img">`` whose ``<title>`` names it; the numbers themselves are in
 the table next to it (screen readers and people without the picture read those).
@@ -14,6 +15,8 @@ BAR = "#2f6fb0"
 MARK_BAR = "#b05a2f"
 AXIS = "#6c757d"
 TEXT = "#212529"
+DONE = "#2e7d32"
+TRACK = "#e9ecef"
 
 
 def _fmt(value: float) -> str:
@@ -87,6 +90,72 @@ def diverging_svg(
     parts.append(
         f'<line x1="{_fmt(zero)}" y1="0" x2="{_fmt(zero)}" y2="{height}" stroke="{AXIS}"/>'
     )
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 (every text in it went through escape())
+
+
+def stacked_bars_svg(
+    rows: Sequence[tuple[str, Sequence[int]]],
+    series: Sequence[tuple[str, str]],
+    *,
+    title: str,
+    width: int = 480,
+    row_height: int = 18,
+) -> Markup:
+    """Horizontal stacked bars, one per labelled row; ``series`` gives each segment's label and
+    colour in the order of the row's values. Bars share one scale (the largest row total), so the
+    length shows the volume and the colours its make-up; a legend line sits on top."""
+    label_w = min(170, width // 3)
+    plot_w = width - label_w - 36
+    per_line = 2  # legend entries per line: a state's name is up to ~35 characters
+    legend_h = 16 * -(-len(series) // per_line)
+    height = legend_h + row_height * max(len(rows), 1) + 4
+    top = max((sum(values) for _, values in rows), default=0) or 1
+    parts = [_open(width, height, title)]
+    for i, (name, colour) in enumerate(series):
+        x, y = 4 + (i % per_line) * (width - 8) / per_line, 4 + (i // per_line) * 16
+        parts.append(f'<rect x="{_fmt(x)}" y="{y}" width="10" height="10" fill="{colour}"/>')
+        parts.append(_text(x + 14, y + 9, _short(name, 38)))
+    for r, (label, values) in enumerate(rows):
+        y = legend_h + r * row_height
+        parts.append(_text(label_w - 6, y + row_height * 0.7, _short(label, 28), anchor="end"))
+        x = float(label_w)
+        for (name, colour), value in zip(series, values, strict=True):
+            if not value:
+                continue
+            w = plot_w * value / top
+            parts.append(
+                f'<rect x="{_fmt(x)}" y="{y + 2}" width="{_fmt(w)}" height="{row_height - 4}"'
+                f' fill="{colour}"><title>{escape(label)}, {escape(name)}: {value}</title></rect>'
+            )
+            x += w
+        parts.append(_text(x + 3, y + row_height * 0.7, str(sum(values))))
+    parts.append("</svg>")
+    return Markup("".join(parts))  # noqa: S704 (every text in it went through escape())
+
+
+def progress_svg(
+    rows: Sequence[tuple[str, int, int]], *, title: str, width: int = 480, row_height: int = 18
+) -> Markup:
+    """One done-of-planned bar per labelled row (``label, done, total``), the percent beside it."""
+    label_w = min(170, width // 3)
+    plot_w = width - label_w - 44
+    height = row_height * max(len(rows), 1) + 4
+    parts = [_open(width, height, title)]
+    for r, (label, done, total) in enumerate(rows):
+        y = r * row_height
+        share = done / total if total else 0.0
+        parts.append(_text(label_w - 6, y + row_height * 0.7, _short(label, 28), anchor="end"))
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{plot_w}" height="{row_height - 6}"'
+            f' fill="{TRACK}"/>'
+        )
+        parts.append(
+            f'<rect x="{label_w}" y="{y + 3}" width="{_fmt(plot_w * share)}"'
+            f' height="{row_height - 6}" fill="{DONE}"><title>{escape(label)}: {done} / {total}'
+            f"</title></rect>"
+        )
+        parts.append(_text(label_w + plot_w + 4, y + row_height * 0.7, f"{round(100 * share)} %"))
     parts.append("</svg>")
     return Markup("".join(parts))  # noqa: S704 (every text in it went through escape())
 
