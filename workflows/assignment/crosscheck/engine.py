@@ -64,15 +64,34 @@ SMALL = 2_000  # packages: up to this many the phases run too and the better ans
 
 def _joint_plan(ctx: Context, caps: np.ndarray) -> tuple[Plan, Rules]:
     ix, options = ctx.index, ctx.options
-    answer = solve_joint(ix, options, caps)
+    answer = solve_joint(ix, options, caps, _relaxed_by_municipality(ctx))
     if answer.relaxed is not None and options.second_check > 0:
         # the first round at full capacity was the joint relaxation itself
         ctx.bounds.joint_second = answer.relaxed[1]
+    if answer.first_most is not None:
+        ctx.bounds.first_most = min(answer.first_most, ctx.bounds.first_most or answer.first_most)
     plan = Plan(ix, ix.e_cap)
     for p, e, works, role in answer.pieces:
         plan.add(p, e, works, role, greedy=False)
     rules = Rules(options.scope, options.no_reciprocal, oriented=answer.oriented)
     return plan, rules
+
+
+def _relaxed_by_municipality(ctx: Context) -> np.ndarray | None:
+    """Most first checks per municipality without the no-reciprocal rule (same municipality
+    and no-reciprocal only: municipalities are independent, so any maximum flow of the first-check
+    relaxation is maximal in each); the orientation MIPs run where an answer falls short."""
+    bounds, ix = ctx.bounds, ctx.index
+    if not (ctx.options.no_reciprocal and ctx.options.scope == Scope.SAME_MUNICIPALITY):
+        return None
+    if bounds.relaxed_muni is None:
+        relaxation = bounds.primary
+        relaxation.flow.solve(relaxation.cap)
+        placed = relaxation.flow.flows()[: len(relaxation.items)]
+        muni = ix.p_muni[relaxation.items.package]
+        n = len(ix.municipalities)
+        bounds.relaxed_muni = np.bincount(muni, weights=placed, minlength=n).astype(np.int64)
+    return bounds.relaxed_muni
 
 
 def _straight_to_full(index: Index, options: Options) -> bool:
