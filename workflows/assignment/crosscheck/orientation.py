@@ -70,7 +70,6 @@ def solve_municipality(
 ) -> Orientation | None:
     """The MIP of one municipality at expert capacities ``caps``; None if the solver failed."""
     rows = np.flatnonzero(index.p_muni == muni)
-    n_schools = len(index.schools)
     demand: dict[tuple[int, int], int] = defaultdict(int)
     for school, skill, works in zip(
         index.p_school[rows].tolist(),
