@@ -352,16 +352,21 @@ def _reorient(
 def _replace(
     index: Index, options: Options, caps: np.ndarray, first: list[Piece], better: dict
 ) -> tuple[list[Piece], dict]:
-    """First checks of the ``better`` municipalities by a max flow under their MIP bars."""
+    """First checks of the ``better`` municipalities by a max flow under their MIP bars (the
+    most first checks: the MIP's count or more, never a reciprocal pair)."""
     oriented: dict[tuple[int, int], set[int]] = {}
     for answer in better.values():
         oriented.update(answer.oriented)
     munis = np.array(sorted(better), dtype=np.int64)
     keep = [x for x in first if int(index.p_muni[x[0]]) not in better]
-    works = np.where(np.isin(index.p_muni, munis), index.p_works, 0)
+    inside = np.isin(index.p_muni, munis)
+    works = np.where(inside, index.p_works, 0)
+    need = np.where(inside, second_need(index, options), 0)
     rec = _no_rec_bars(index, oriented, None)
-    items, roles = _items(index, works, np.zeros_like(works), lambda q, _r: rec(q))
-    new = lex_pieces(index, items, roles, caps, options)
+    items, roles = _items(index, works, need, lambda q, _r: rec(q))
+    # both layers, as in the joint flow, so the first checks leave room for the second ones
+    # (the second layer itself is placed afterwards with the third-school rule)
+    new = [x for x in lex_pieces(index, items, roles, caps, options) if x[3] == Role.PRIMARY]
     return keep + new, oriented
 
 
