@@ -19,8 +19,13 @@ municipalities is the *orientation-aware bound* of first checks (the flow relaxa
 rule). The orientation of the best solution found bars one direction of every such pair, so a
 max flow with those bars places that many first checks and can never form a reciprocal pair.
 
-The MIP is solved by SCIP through OR-Tools ``pywraplp`` with a node limit (deterministic: the
-same input gives the same answer) and a time limit as a safety net.
+The MIP is solved by SCIP through OR-Tools ``pywraplp``, started from the flow answer (a full
+hint, so it never does worse), with a node limit and a limit in *CPU* seconds per municipality
+and for all of them (SCIP's clock set to CPU time, so a loaded machine changes little). Where a
+limit stops the solver the answer depends on how far it got: the same input gives the same answer
+whenever no limit is hit (every test instance), and at region scale only the last, smallest-gap
+municipalities are affected. Municipalities are taken largest gap first; those left when the
+budget is spent keep the flow answer and the relaxation bound.
 """
 
 from __future__ import annotations
