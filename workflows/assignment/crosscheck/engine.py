@@ -35,6 +35,7 @@ from workflows.assignment.crosscheck.model import (
     Scope,
     no_progress,
 )
+from workflows.assignment.crosscheck.orientation import SOLVE_BUDGET_S
 from workflows.assignment.crosscheck.phases import Context, primary_phase, second_phase
 from workflows.assignment.crosscheck.plan import Plan
 from workflows.assignment.crosscheck.refine import counts, exact_stage
@@ -64,7 +65,8 @@ SMALL = 2_000  # packages: up to this many the phases run too and the better ans
 
 def _joint_plan(ctx: Context, caps: np.ndarray) -> tuple[Plan, Rules]:
     ix, options = ctx.index, ctx.options
-    answer = solve_joint(ix, options, caps, _relaxed_by_municipality(ctx))
+    deadline = ctx.cpu_started + SOLVE_BUDGET_S
+    answer = solve_joint(ix, options, caps, _relaxed_by_municipality(ctx), deadline)
     if answer.relaxed is not None and options.second_check > 0:
         # the first round at full capacity was the joint relaxation itself
         ctx.bounds.joint_second = answer.relaxed[1]
@@ -177,14 +179,15 @@ def solve(
 
     ``progress`` is called as described at the top of this module.
     """
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     options = options or Options()
     report = _progress(progress)
     check_input(packages, experts, options)
     index = build_index(packages, experts)
     report("bounds", 0.0)
     search = not _straight_to_full(index, options)
-    ctx = Context(index, Candidates(index), options, relax(index, options, report, search))
+    bounds = relax(index, options, report, search)
+    ctx = Context(index, Candidates(index), options, bounds, cpu_started)
     ratio = _start_ratio(ctx) if search else Fraction(1)
     report("assign", 0.4)
     if options.second_check > 0 or options.no_reciprocal:

@@ -272,13 +272,18 @@ def _placed(index: Index, pieces: list[Piece]) -> np.ndarray:
 
 
 def solve_joint(
-    index: Index, options: Options, caps: np.ndarray, relaxed_muni: np.ndarray | None = None
+    index: Index,
+    options: Options,
+    caps: np.ndarray,
+    relaxed_muni: np.ndarray | None = None,
+    deadline: float | None = None,
 ) -> JointAnswer:
     """First and second checks from one flow, then the third-school and no-reciprocal rules.
 
     Under no-reciprocal with scope ``same-municipality`` the first checks of every municipality
     that falls short of its relaxation (``relaxed_muni``: most first checks per municipality
-    without the rule) are then re-oriented by the MIP of :mod:`.orientation`.
+    without the rule) are then re-oriented by the MIP of :mod:`.orientation` (no MIP starts
+    after ``deadline``, a ``time.process_time()`` value).
     """
     need = second_need(index, options)
     oriented: dict[tuple[int, int], set[int]] = {}
@@ -306,7 +311,7 @@ def solve_joint(
     first_most = None
     mip = options.no_reciprocal and options.scope == Scope.SAME_MUNICIPALITY
     if mip and relaxed_muni is not None:
-        first, first_most = _reorient(index, options, caps, first, oriented, relaxed_muni)
+        first, first_most = _reorient(index, options, caps, first, oriented, relaxed_muni, deadline)
     second: list[Piece] = []
     if options.second_check > 0:
         # all second checks again, for these first checks: without no-reciprocal this max flow
@@ -323,6 +328,7 @@ def _reorient(
     first: list[Piece],
     oriented: dict,
     relaxed_muni: np.ndarray,
+    deadline: float | None,
 ) -> tuple[list[Piece], int | None]:
     """Replace the first checks of municipalities where the MIP orientation places more.
 
@@ -332,7 +338,8 @@ def _reorient(
     n_muni = len(index.municipalities)
     p, _, works = _columns(first)
     placed = np.bincount(index.p_muni[p], weights=works, minlength=n_muni).astype(np.int64)
-    answers = by_municipality(index, caps, relaxed_muni - placed, hint_of(index, first))
+    gaps = relaxed_muni - placed
+    answers = by_municipality(index, caps, gaps, hint_of(index, first), deadline)
     full = bool((caps >= index.e_cap).all())
     most = relaxed_muni.copy()
     better = {}
