@@ -3,8 +3,10 @@
 Order of work: relaxations prove the bounds (most placeable works, smallest largest ratio);
 without second checks and the no-reciprocal rule the phases build an exact answer at that ratio;
 with either, first and second checks are chosen *jointly* (:mod:`.joint`: one network carries
-both layers, seeded under no-reciprocal with the orientation the phases found); a small instance
-the flow cannot prove goes through CP-SAT; then reasons and figures.
+both layers, oriented by rounds under no-reciprocal; with scope ``same-municipality`` the
+municipalities that fall short are then re-oriented by a MIP each, :mod:`.orientation`, whose
+bounds tighten the proven minimum); a small instance the flow cannot prove goes through CP-SAT;
+then reasons and figures.
 
 Progress callback: ``progress(stage, fraction)`` with ``stage`` one of ``bounds``, ``assign``,
 ``improve``, ``exact``, ``report``, ``done`` and ``fraction`` a float from 0 to 1 that never
