@@ -11,7 +11,9 @@ municipality, no reciprocal schools, 10 % second check).
 ``--policies`` prints, for every policy, the engine's unplaced works per role, the proven
 bound, the gap and the seconds, next to the plain min-cost-flow model of
 ``tests/benchmarks/plain_crosscheck.py`` (both of its orientations; built for the
-same-municipality policies only) — issue 9 §4.
+same-municipality policies only) — issue 9 §4. Wall seconds (with CSV) and the CPU seconds of
+the worker process (``time.process_time``, steadier on a shared machine); the plain runs of a
+policy follow its engine run, so each row group is a paired comparison.
 
 Every run is a fresh subprocess (CSV in, engine, CSV out), so the peak memory is per run. Times
 are medians over the runs (5 for the district, 3 for the region, 1 for the big region unless
@@ -86,7 +88,7 @@ def _figures(summary: dict) -> dict:
 
 def _plain_worker(mode: str, orientation: str, data: str) -> dict:
     """The plain min-cost-flow model in a fresh process; its answer checked by the checker."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     packages, experts = read_input(Path(data) / "works.csv", Path(data) / "experts.csv")
     options = MODES[mode]
     plain = plain_crosscheck(packages, experts, options, orientation=orientation)
@@ -96,6 +98,7 @@ def _plain_worker(mode: str, orientation: str, data: str) -> dict:
         "second_unassigned": plain.second_unassigned if options.second_check else None,
         "solve_s": round(plain.seconds, 2),
         "total_s": round(time.perf_counter() - started, 2),
+        "cpu_s": round(time.process_time() - cpu, 2),
         "peak_mib": peak_memory_mib(),
         "arcs": plain.arcs,
         "rule_errors": len(errors),
@@ -106,7 +109,7 @@ def worker(mode: str, solver: str, data: str) -> dict:
     """One run inside a fresh process: read CSV, solve, write CSV; return the figures."""
     if solver.startswith("plain-"):
         return _plain_worker(mode, solver.removeprefix("plain-"), data)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     packages, experts = read_input(Path(data) / "works.csv", Path(data) / "experts.csv")
     solve_started = time.perf_counter()
     run = solve if solver == "engine" else solve_naive
@@ -119,6 +122,7 @@ def worker(mode: str, solver: str, data: str) -> dict:
     figures.update(
         solve_s=round(solve_time, 2),
         total_s=round(time.perf_counter() - started, 2),
+        cpu_s=round(time.process_time() - cpu, 2),
         peak_mib=peak_memory_mib(),
     )
     return figures
@@ -203,7 +207,7 @@ def _gap(unplaced: int, bound: int, demand: int) -> str:
 
 
 POLICY_HEADER = (
-    f"{'size':9}{'policy':18}{'solver':15}{'seconds':>8}{'MiB':>6}{'1st unpl.':>10}"
+    f"{'size':9}{'policy':18}{'solver':15}{'seconds':>8}{'cpu s':>7}{'MiB':>6}{'1st unpl.':>10}"
     f"{'bound':>8}{'gap % b/d':>13}{'2nd unpl.':>10}{'bound':>8}{'gap % b/d':>13}{'rules':>6}"
 )
 
@@ -219,7 +223,7 @@ def _policy_line(size: str, policy: str, solver: str, f: dict, engine: dict) -> 
     gap1 = _gap(f["unassigned"], first_bound, engine["works"])
     rules = "ok" if f["rule_errors"] == 0 else f"{f['rule_errors']}!"
     return (
-        f"{size:9}{policy:18}{solver:15}{f['total_s']:>8.2f}{f['peak_mib']:>6.0f}"
+        f"{size:9}{policy:18}{solver:15}{f['total_s']:>8.2f}{f['cpu_s']:>7.2f}{f['peak_mib']:>6.0f}"
         f"{f['unassigned']:>10}{first_bound:>8}{gap1:>13}{second_cols}{rules:>6}"
     )
 

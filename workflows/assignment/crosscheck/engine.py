@@ -3,8 +3,10 @@
 Order of work: relaxations prove the bounds (most placeable works, smallest largest ratio);
 without second checks and the no-reciprocal rule the phases build an exact answer at that ratio;
 with either, first and second checks are chosen *jointly* (:mod:`.joint`: one network carries
-both layers, seeded under no-reciprocal with the orientation the phases found); a small instance
-the flow cannot prove goes through CP-SAT; then reasons and figures.
+both layers, oriented by rounds under no-reciprocal; with scope ``same-municipality`` the
+municipalities that fall short are then re-oriented by a MIP each, :mod:`.orientation`, whose
+bounds tighten the proven minimum); a small instance the flow cannot prove goes through CP-SAT;
+then reasons and figures.
 
 Progress callback: ``progress(stage, fraction)`` with ``stage`` one of ``bounds``, ``assign``,
 ``improve``, ``exact``, ``report``, ``done`` and ``fraction`` a float from 0 to 1 that never
@@ -35,6 +37,7 @@ from workflows.assignment.crosscheck.model import (
     Scope,
     no_progress,
 )
+from workflows.assignment.crosscheck.orientation import SOLVE_BUDGET_S
 from workflows.assignment.crosscheck.phases import Context, primary_phase, second_phase
 from workflows.assignment.crosscheck.plan import Plan
 from workflows.assignment.crosscheck.refine import counts, exact_stage
@@ -64,15 +67,35 @@ SMALL = 2_000  # packages: up to this many the phases run too and the better ans
 
 def _joint_plan(ctx: Context, caps: np.ndarray) -> tuple[Plan, Rules]:
     ix, options = ctx.index, ctx.options
-    answer = solve_joint(ix, options, caps)
+    deadline = ctx.cpu_started + SOLVE_BUDGET_S
+    answer = solve_joint(ix, options, caps, _relaxed_by_municipality(ctx), deadline)
     if answer.relaxed is not None and options.second_check > 0:
         # the first round at full capacity was the joint relaxation itself
         ctx.bounds.joint_second = answer.relaxed[1]
+    if answer.first_most is not None:
+        ctx.bounds.first_most = min(answer.first_most, ctx.bounds.first_most or answer.first_most)
     plan = Plan(ix, ix.e_cap)
     for p, e, works, role in answer.pieces:
         plan.add(p, e, works, role, greedy=False)
     rules = Rules(options.scope, options.no_reciprocal, oriented=answer.oriented)
     return plan, rules
+
+
+def _relaxed_by_municipality(ctx: Context) -> np.ndarray | None:
+    """Most first checks per municipality without the no-reciprocal rule (same municipality
+    and no-reciprocal only: municipalities are independent, so any maximum flow of the first-check
+    relaxation is maximal in each); the orientation MIPs run where an answer falls short."""
+    bounds, ix = ctx.bounds, ctx.index
+    if not (ctx.options.no_reciprocal and ctx.options.scope == Scope.SAME_MUNICIPALITY):
+        return None
+    if bounds.relaxed_muni is None:
+        relaxation = bounds.primary
+        relaxation.flow.solve(relaxation.cap)
+        placed = relaxation.flow.flows()[: len(relaxation.items)]
+        muni = ix.p_muni[relaxation.items.package]
+        n = len(ix.municipalities)
+        bounds.relaxed_muni = np.bincount(muni, weights=placed, minlength=n).astype(np.int64)
+    return bounds.relaxed_muni
 
 
 def _straight_to_full(index: Index, options: Options) -> bool:
@@ -158,14 +181,15 @@ def solve(
 
     ``progress`` is called as described at the top of this module.
     """
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     options = options or Options()
     report = _progress(progress)
     check_input(packages, experts, options)
     index = build_index(packages, experts)
     report("bounds", 0.0)
     search = not _straight_to_full(index, options)
-    ctx = Context(index, Candidates(index), options, relax(index, options, report, search))
+    bounds = relax(index, options, report, search)
+    ctx = Context(index, Candidates(index), options, bounds, cpu_started)
     ratio = _start_ratio(ctx) if search else Fraction(1)
     report("assign", 0.4)
     if options.second_check > 0 or options.no_reciprocal:

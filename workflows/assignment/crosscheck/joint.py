@@ -33,8 +33,9 @@ from ortools.graph.python import max_flow
 
 from workflows.assignment.crosscheck.flow import decompose
 from workflows.assignment.crosscheck.instance import Index
-from workflows.assignment.crosscheck.model import Options, Role
+from workflows.assignment.crosscheck.model import Options, Role, Scope
 from workflows.assignment.crosscheck.network import SINK, SOURCE, Items, build_network
+from workflows.assignment.crosscheck.orientation import by_municipality, hint_of
 from workflows.assignment.crosscheck.relax import second_need
 
 MAX_ROUNDS = 8  # rounds of a fill; each only bars more directions
@@ -51,6 +52,7 @@ class JointAnswer:
     oriented: dict[tuple[int, int], set[int]] = field(default_factory=dict)
     rounds: int = 0
     relaxed: tuple[int, int] | None = None  # first round's counts when it was the relaxation
+    first_most: int | None = None  # orientation-aware bound on first checks (full capacity)
 
     def placed(self, role: Role) -> int:
         """Works placed in ``role``."""
@@ -269,8 +271,20 @@ def _placed(index: Index, pieces: list[Piece]) -> np.ndarray:
     return np.bincount(p, weights=works, minlength=len(index.packages)).astype(np.int64)
 
 
-def solve_joint(index: Index, options: Options, caps: np.ndarray) -> JointAnswer:
-    """First and second checks from one flow, then the third-school and no-reciprocal rules."""
+def solve_joint(
+    index: Index,
+    options: Options,
+    caps: np.ndarray,
+    relaxed_muni: np.ndarray | None = None,
+    deadline: float | None = None,
+) -> JointAnswer:
+    """First and second checks from one flow, then the third-school and no-reciprocal rules.
+
+    Under no-reciprocal with scope ``same-municipality`` the first checks of every municipality
+    that falls short of its relaxation (``relaxed_muni``: most first checks per municipality
+    without the rule) are then re-oriented by the MIP of :mod:`.orientation` (no MIP starts
+    after ``deadline``, a ``time.process_time()`` value).
+    """
     need = second_need(index, options)
     oriented: dict[tuple[int, int], set[int]] = {}
     rounds, relaxed = 0, None
@@ -294,13 +308,73 @@ def solve_joint(index: Index, options: Options, caps: np.ndarray) -> JointAnswer
         first = _first_without_pairs(index, first, oriented)
     if options.no_reciprocal and rounds >= JOINT_ROUNDS:
         first += _fill(index, options, caps, first, index.p_works, oriented, Role.PRIMARY)
+    first_most = None
+    mip = options.no_reciprocal and options.scope == Scope.SAME_MUNICIPALITY
+    if mip and relaxed_muni is not None:
+        first, first_most = _reorient(index, options, caps, first, oriented, relaxed_muni, deadline)
     second: list[Piece] = []
     if options.second_check > 0:
         # all second checks again, for these first checks: without no-reciprocal this max flow
         # is the exact maximum for them (the joint flow only reserved the room)
         need = np.minimum(need, _placed(index, first))
         second = _fill(index, options, caps, first, need, oriented, Role.SECOND)
-    return JointAnswer(first + second, oriented, rounds, relaxed)
+    return JointAnswer(first + second, oriented, rounds, relaxed, first_most)
+
+
+def _reorient(
+    index: Index,
+    options: Options,
+    caps: np.ndarray,
+    first: list[Piece],
+    oriented: dict,
+    relaxed_muni: np.ndarray,
+    deadline: float | None,
+) -> tuple[list[Piece], int | None]:
+    """Replace the first checks of municipalities where the MIP orientation places more.
+
+    Returns the new first checks and, at full capacity, the orientation-aware bound: the
+    relaxation per municipality, lowered to the MIP's proven bound where a MIP ran.
+    """
+    n_muni = len(index.municipalities)
+    p, _, works = _columns(first)
+    placed = np.bincount(index.p_muni[p], weights=works, minlength=n_muni).astype(np.int64)
+    gaps = relaxed_muni - placed
+    answers = by_municipality(index, caps, gaps, hint_of(index, first), deadline)
+    full = bool((caps >= index.e_cap).all())
+    most = relaxed_muni.copy()
+    better = {}
+    for m, answer in answers.items():
+        most[m] = min(most[m], answer.most)
+        if answer.placed > placed[m]:
+            better[m] = answer
+    if better:
+        first, oriented_new = _replace(index, options, caps, first, better)
+        for key in [k for k in oriented if int(index.school_muni[k[0]]) in better]:
+            del oriented[key]
+        for key, barred in oriented_new.items():
+            oriented.setdefault(key, set()).update(barred)
+    return first, (int(most.sum()) if full else None)
+
+
+def _replace(
+    index: Index, options: Options, caps: np.ndarray, first: list[Piece], better: dict
+) -> tuple[list[Piece], dict]:
+    """First checks of the ``better`` municipalities by a max flow under their MIP bars (the
+    most first checks: the MIP's count or more, never a reciprocal pair)."""
+    oriented: dict[tuple[int, int], set[int]] = {}
+    for answer in better.values():
+        oriented.update(answer.oriented)
+    munis = np.array(sorted(better), dtype=np.int64)
+    keep = [x for x in first if int(index.p_muni[x[0]]) not in better]
+    inside = np.isin(index.p_muni, munis)
+    works = np.where(inside, index.p_works, 0)
+    need = np.where(inside, second_need(index, options), 0)
+    rec = _no_rec_bars(index, oriented, None)
+    items, roles = _items(index, works, need, lambda q, _r: rec(q))
+    # both layers, as in the joint flow, so the first checks leave room for the second ones
+    # (the second layer itself is placed afterwards with the third-school rule)
+    new = [x for x in lex_pieces(index, items, roles, caps, options) if x[3] == Role.PRIMARY]
+    return keep + new, oriented
 
 
 def _first_without_pairs(index: Index, first: list[Piece], oriented: dict) -> list[Piece]:

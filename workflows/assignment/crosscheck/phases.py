@@ -28,6 +28,7 @@ class Context:
     cands: Candidates
     options: Options
     bounds: Bounds
+    cpu_started: float = 0.0  # time.process_time() when the solve began
 
     def rules(self, no_reciprocal: bool) -> Rules:
         """Fresh rules with the bottleneck packages of the ratio bound marked."""

@@ -22,7 +22,7 @@ def proof_for(bounds: Bounds, index: Index, options: Options, plan: Plan) -> Pro
     """The bounds the relaxations give for this plan."""
     primary, second = counts(plan)
     upper = second_upper(bounds, index, options, primary)
-    return Proof(bounds.primary_max, upper, lower_ratio(bounds, primary, second))
+    return Proof(bounds.first_max, upper, lower_ratio(bounds, primary, second))
 
 
 def is_proven(proof: Proof, plan: Plan) -> bool:

@@ -50,6 +50,15 @@ class Bounds:
     bottleneck: np.ndarray
     joint_second: int | None = None  # most second checks alongside primary_max first checks
     search: bool = True  # ratio bounds by the Newton search on cuts (else the fit bound only)
+    relaxed_muni: np.ndarray | None = None  # most first checks per municipality (same-muni)
+    first_most: int | None = None  # orientation-aware bound on first checks (no-reciprocal)
+
+    @property
+    def first_max(self) -> int:
+        """The tightest proven bound on first checks."""
+        if self.first_most is None:
+            return self.primary_max
+        return min(self.primary_max, self.first_most)
 
 
 def second_demand(share: float, works: np.ndarray, placed: np.ndarray) -> np.ndarray:
