@@ -20,6 +20,7 @@ from sqlalchemy import select
 from tasks.locks import scan_lock
 from webapp.common.time import utcnow
 from webapp.crosscheck.assignment import run_assignment
+from webapp.crosscheck.report_jobs import run_report
 from webapp.extensions import db
 from webapp.jobs import services
 from webapp.jobs.dispatch import publisher
@@ -108,6 +109,12 @@ def pair_schools(*, job_id: int) -> str:
 def crosscheck_assign(*, job_id: int) -> str:
     """Assignment of a ВПР cross-check campaign's works (kind ``crosscheck.assign``)."""
     return run_job(job_id, run_assignment)
+
+
+@shared_task(name="jobs.crosscheck_report")
+def crosscheck_report(*, job_id: int) -> str:
+    """The objectivity report of a large cross-check level (kind ``crosscheck.objectivity``)."""
+    return run_job(job_id, run_report)
 
 
 @shared_task(name="jobs.sweep")

@@ -30,6 +30,7 @@ from webapp.crosscheck.objectivity import (
 )
 from webapp.crosscheck.permissions import coordinates_campaign
 from webapp.extensions import db
+from webapp.jobs.progress import Progress
 from webapp.orgs.models import Municipality, School
 from workflows.score_sheet import SheetState
 
@@ -119,6 +120,22 @@ def default_level(user: User, campaign: CrossCheckCampaign) -> dict:
     return None
 
 
+def _quiet(stage: str, fraction: float) -> None:
+    """No progress to report (a page computing a small level inline)."""
+
+
+def works_in_scope(
+    campaign_id: int, school_id: int | None = None, municipality_id: int | None = None
+) -> int:
+    """How many works the level has (decides between computing inline and a job)."""
+    stmt = (
+        select(func.count(CrossCheckWork.id))
+        .join(School, School.id == CrossCheckWork.school_id)
+        .where(CrossCheckWork.campaign_id == campaign_id)
+    )
+    return db.session.scalar(_in_scope(stmt, school_id, municipality_id)) or 0
+
+
 def _in_scope(stmt, school_id: int | None, municipality_id: int | None):
     if school_id is not None:
         return stmt.where(CrossCheckWork.school_id == school_id)
@@ -128,9 +145,13 @@ def _in_scope(stmt, school_id: int | None, municipality_id: int | None):
 
 
 def load_works(
-    campaign_id: int, school_id: int | None = None, municipality_id: int | None = None
+    campaign_id: int,
+    school_id: int | None = None,
+    municipality_id: int | None = None,
+    progress: Progress = _quiet,
 ) -> list[Work]:
     """The works in scope with their final re-check points, as plain data."""
+    progress("load", 0.05)
     finals: dict[int, dict[str, list[int]]] = defaultdict(dict)
     sheets = (
         select(ScoreSheet.work_id, ScoreSheet.role, ScoreSheet.points)
@@ -152,6 +173,7 @@ def load_works(
         .join(School, School.id == CrossCheckWork.school_id)
         .where(CrossCheckWork.campaign_id == campaign_id)
     )
+    progress("load", 0.3)
     works = []
     for wid, sid, muni_id, subject, grade, points in db.session.execute(
         _in_scope(stmt, school_id, municipality_id)
@@ -238,6 +260,12 @@ def data_version(campaign_id: int) -> tuple:
     return (str(db.engine.url), *works, *sheets)
 
 
+def version_key(campaign_id: int) -> str:
+    """:func:`data_version` as a short text stored with a computed report (the job's params)."""
+    _url, *parts = data_version(campaign_id)
+    return "/".join("" if p is None else str(p) for p in parts)
+
+
 def campaign_report(
     campaign: CrossCheckCampaign,
     *,
@@ -249,25 +277,35 @@ def campaign_report(
     key = (campaign.id, school_id, municipality_id, data_version(campaign.id))
     cached = _REPORTS.get(key)
     if cached is None:
-        cached = _build(campaign, school_id, municipality_id)
+        cached = build(campaign, school_id, municipality_id)
         if len(_REPORTS) >= _REPORTS_KEPT:
             _REPORTS.pop(next(iter(_REPORTS)))
         _REPORTS[key] = cached
     return copy.deepcopy(cached)
 
 
-def _build(
-    campaign: CrossCheckCampaign, school_id: int | None, municipality_id: int | None
+def build(
+    campaign: CrossCheckCampaign,
+    school_id: int | None = None,
+    municipality_id: int | None = None,
+    progress: Progress = _quiet,
 ) -> dict:
+    """Compute the report of one level from the database (no cache); ``progress(stage,
+    fraction)`` is told how far it got (the report job's bar)."""
     maxima, scales = task_maxima(campaign.id), _scales(campaign.id)
+    works = load_works(campaign.id, school_id, municipality_id, progress)
+    progress("report", 0.6)
+    reference = reference_for(campaign.id, maxima)
+    progress("report", 0.75)
     report = build_report(
-        load_works(campaign.id, school_id, municipality_id),
+        works,
         maxima,
         scales,
         school_id=school_id,
         municipality_id=municipality_id,
-        reference=reference_for(campaign.id, maxima),
+        reference=reference,
     )
+    progress("save", 0.95)
     ids = {row["school_id"] for row in report["schools"]}
     names = dict(
         db.session.execute(select(School.id, School.short_name).where(School.id.in_(ids))).all()

@@ -26,6 +26,7 @@ from webapp.crosscheck.models import (
 )
 from webapp.crosscheck.objectivity import exceeds_threshold
 from webapp.extensions import db
+from webapp.notifications.crosscheck import tell_third_check
 from webapp.notifications.models import Notification
 from webapp.orgs.models import School
 from workflows.crosscheck_campaign import CampaignState, Scope
@@ -190,19 +191,9 @@ def _add_once(user_id: int, key: str, subject: str, body: str, link: str | None)
 
 
 def _tell_expert(sheet: ScoreSheet, expert: CrossCheckExpert, campaign: CrossCheckCampaign) -> None:
-    if expert.user_id is None:
-        return
-    work = sheet.work
-    due = campaign.third_check_deadline
-    when = f" до {due:%d.%m.%Y %H:%M} UTC" if due else ""
-    _add_once(
-        expert.user_id,
-        f"xc-third:{sheet.id}",
-        f"Третья проверка ВПР: работа {work.participant_code}",
-        f"Вам назначена третья проверка работы {work.participant_code} ({work.subject}, "
-        f"{work.grade} класс){when}. Вы увидите обе прежние оценки; ваша оценка окончательная.",
-        f"/expert/sheets/{sheet.id}",
-    )
+    """In the expert's language, kind ``action`` (``webapp/notifications/crosscheck.py``)."""
+    db.session.flush()  # the sheet's id names the notification and its link
+    tell_third_check(sheet, expert, sheet.work, campaign)
 
 
 def _tell_coordinators_no_expert(campaign: CrossCheckCampaign, work: CrossCheckWork) -> None:
