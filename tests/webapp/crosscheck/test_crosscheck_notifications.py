@@ -66,7 +66,15 @@ def assigned(demo):
 @BOTH
 def test_experts_with_works_are_told_once_when_checking_starts(assigned):
     user("expert.38-troi@test").locale = "en"
-    save_choices(user("expert.38-ver@test").id, {Kind.ACTION: Delivery.INAPP})
+    save_choices(
+        user("expert.38-ver@test").id,
+        {
+            Kind.ACTION: Delivery.INAPP,
+            Kind.PEER: Delivery.INSTANT,
+            Kind.REMINDER: Delivery.INSTANT,
+            Kind.CHANGED: Delivery.DIGEST,
+        },
+    )
     db.session.commit()
     first = last_id()
     apply_transition(CAMPAIGNS, assigned.campaign.id, "start_checking", actor=user(COORD))
