@@ -262,7 +262,11 @@ def data_version(campaign_id: int) -> tuple:
 
 def version_key(campaign_id: int) -> str:
     """:func:`data_version` as a short text stored with a computed report (the job's params)."""
-    _url, *parts = data_version(campaign_id)
+    return version_text(data_version(campaign_id))
+
+
+def version_text(version: tuple) -> str:
+    _url, *parts = version
     return "/".join("" if p is None else str(p) for p in parts)
 
 

@@ -18,6 +18,7 @@ The job only reads; its params are ``{campaign_id, school_id, municipality_id, v
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from flask import current_app
@@ -56,8 +57,13 @@ def inline_limit() -> int:
     return int(current_app.config.get("CROSSCHECK_REPORT_INLINE_WORKS", INLINE_WORKS))
 
 
-def needs_job(campaign: CrossCheckCampaign, args: dict) -> bool:
-    return reports.works_in_scope(campaign.id, **args) > inline_limit()
+def needs_job(campaign: CrossCheckCampaign, args: dict, campaign_works: int) -> bool:
+    """Is the level larger than a request should compute? (``campaign_works``: all the
+    campaign's works, already counted for the version; a level is never larger.)"""
+    limit = inline_limit()
+    if campaign_works <= limit:
+        return False
+    return not args or reports.works_in_scope(campaign.id, **args) > limit
 
 
 def level_params(campaign: CrossCheckCampaign, args: dict, version: str) -> dict:
@@ -69,20 +75,21 @@ def level_params(campaign: CrossCheckCampaign, args: dict, version: str) -> dict
     }
 
 
-def level_jobs(campaign: CrossCheckCampaign, args: dict) -> list[tuple[int, str, dict]]:
-    """(id, state, params) of this level's report jobs, newest first (results not loaded)."""
+def level_jobs(campaign: CrossCheckCampaign, args: dict) -> list[tuple]:
+    """(id, state, params, finished_at) of this level's report jobs, newest first (results not
+    loaded)."""
     want = level_params(campaign, args, "")
     stmt = (
-        select(Job.id, Job.state, Job.params)
+        select(Job.id, Job.state, Job.params, Job.finished_at)
         .where(Job.kind == CROSSCHECK_REPORT)
         .order_by(Job.id.desc())
         .limit(RECENT_JOBS)
     )
     out = []
-    for job_id, state, params in db.session.execute(stmt):
+    for job_id, state, params, finished_at in db.session.execute(stmt):
         params = params or {}
         if all(params.get(k) == v for k, v in want.items() if k != "version"):
-            out.append((job_id, state, params))
+            out.append((job_id, state, params, finished_at))
     return out
 
 
@@ -91,14 +98,13 @@ def report_view(
 ) -> ReportView:
     """The report of this level for the page, the export or the API; may start a job (the
     caller commits, so it is published)."""
-    if not needs_job(campaign, args):
+    parts = current_version(campaign.id)
+    if not needs_job(campaign, args, parts[1]):
         return ReportView(reports.campaign_report(campaign, **args), True)
-    version = reports.version_key(campaign.id)
+    version = reports.version_text(parts)
     jobs = level_jobs(campaign, args)
     done = next((j for j in jobs if j[1] == JobState.SUCCEEDED), None)
-    stored = db.session.get(Job, done[0]) if done else None
-    data = stored.result["report"] if stored and stored.result else None
-    at = stored.finished_at if stored else None
+    data, at = stored_report(done[0], done[3]) if done else (None, None)
     if done is not None and done[2].get("version") == version:
         return ReportView(data, True, None, at)
     active = next((j for j in jobs if j[1] in (JobState.QUEUED, JobState.RUNNING)), None)
@@ -111,6 +117,46 @@ def report_view(
         return ReportView(data, False, None, at)
     job = start_report(campaign, args, user, version)
     return ReportView(data, False, job, at)
+
+
+# The campaign's data version, per process, for VERSION_SECONDS: its two aggregates read every
+# submitted sheet and every work (≈ 0.4 s for a region on a loaded machine), and a large level's
+# report may lag a new score by those seconds. CROSSCHECK_REPORT_VERSION_SECONDS overrides it.
+VERSION_SECONDS = 10.0
+_VERSIONS: dict[int, tuple[float, tuple]] = {}
+
+
+def current_version(campaign_id: int) -> tuple:
+    ttl = float(current_app.config.get("CROSSCHECK_REPORT_VERSION_SECONDS", VERSION_SECONDS))
+    now = time.monotonic()
+    cached = _VERSIONS.get(campaign_id)
+    if cached is not None and now - cached[0] < ttl and cached[1][0] == str(db.engine.url):
+        return cached[1]
+    parts = reports.data_version(campaign_id)
+    if len(_VERSIONS) > 256:
+        _VERSIONS.clear()
+    _VERSIONS[campaign_id] = (now, parts)
+    return parts
+
+
+# Decoded results of finished report jobs, per process: a succeeded job's result never changes,
+# and decoding a region's (≈ 5 MB of JSON) took about a second on a loaded machine.
+_STORED: dict[tuple, tuple[dict | None, object]] = {}
+_STORED_KEPT = 8
+
+
+def stored_report(job_id: int, finished_at) -> tuple[dict | None, object]:
+    """(the report, when it was finished) of a succeeded report job."""
+    key = (str(db.engine.url), job_id, finished_at)  # ids restart in another (test) database
+    cached = _STORED.get(key)
+    if cached is not None:
+        return cached
+    result = db.session.scalar(select(Job.result).where(Job.id == job_id))
+    cached = ((result or {}).get("report"), finished_at)
+    if len(_STORED) >= _STORED_KEPT:
+        _STORED.pop(next(iter(_STORED)))
+    _STORED[key] = cached
+    return cached
 
 
 def start_report(campaign: CrossCheckCampaign, args: dict, user, version: str | None = None):

@@ -24,8 +24,8 @@ from webapp.jobs.views import REFRESH_SECONDS
 from webapp.tabular import write_xlsx
 
 bp = Blueprint("xc_report", __name__, template_folder="templates")
-SIGNS_SHOWN = 40
-SCHOOLS_PER_PAGE = 100
+SIGNS_SHOWN = 20
+SCHOOLS_PER_PAGE = 50
 
 
 class RecomputeForm(FlaskForm):

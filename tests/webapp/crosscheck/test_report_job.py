@@ -32,6 +32,7 @@ TROI = "school.38-troi@ekspertiza.local"
 @pytest.fixture
 def xc(app, demo):
     app.config["CROSSCHECK_REPORT_INLINE_WORKS"] = 0
+    app.config["CROSSCHECK_REPORT_VERSION_SECONDS"] = 0
     world = w.build()
     sheet = w.give(world, "38-VER-1", "38-TROI")
     expert = db.session.scalar(select(User).where(User.email == "expert.38-troi@test"))
