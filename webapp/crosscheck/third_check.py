@@ -180,12 +180,23 @@ def coordinator_ids(campaign: CrossCheckCampaign) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
-def _add_once(user_id: int, key: str, subject: str, body: str, link: str | None) -> bool:
+def _add_once(
+    user_id: int, key: str, subject: str, body: str, link: str | None, kind: str = "reminder"
+) -> bool:
+    """Reminders and escalations are kind ``reminder`` (without a kind a row would default to
+    ``changed`` and wait for the daily digest); a work nobody may check is ``action``."""
     key = key[:120]
     if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
         return False
     db.session.add(
-        Notification(user_id=user_id, dedupe_key=key, subject=subject[:300], body=body, link=link)
+        Notification(
+            user_id=user_id,
+            dedupe_key=key,
+            subject=subject[:300],
+            body=body,
+            link=link,
+            kind=kind,
+        )
     )
     return True
 
@@ -206,6 +217,7 @@ def _tell_coordinators_no_expert(campaign: CrossCheckCampaign, work: CrossCheckW
             "проверка, но нет свободного эксперта третьей школы с этим предметом и классом. "
             "Добавьте эксперта или увеличьте ёмкость.",
             None,
+            kind="action",
         )
 
 
