@@ -183,8 +183,8 @@ def coordinator_ids(campaign: CrossCheckCampaign) -> set[int]:
 def _add_once(
     user_id: int, key: str, subject: str, body: str, link: str | None, kind: str = "reminder"
 ) -> bool:
-    """Reminders and escalations are kind ``reminder`` (without a kind a row would default to
-    ``changed`` and wait for the daily digest); a work nobody may check is ``action``."""
+    """Reminders and escalations are kind ``reminder`` (without a kind a row is mailed at once
+    whatever the recipient chose); a work nobody may check is ``action``."""
     key = key[:120]
     if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
         return False
