@@ -21,6 +21,7 @@ from sqlalchemy import select
 from tasks.locks import scan_lock
 from webapp.common.time import utcnow
 from webapp.crosscheck.assignment import run_assignment
+from webapp.crosscheck.report_jobs import run_report
 from webapp.extensions import db
 from webapp.jobs import services
 from webapp.jobs.dispatch import publisher
@@ -122,6 +123,10 @@ def report_regional(*, job_id: int) -> str:
 def report_register(*, job_id: int) -> str:
     """An XLSX register (kinds ``reports.documents_xlsx``, ``…measures_xlsx``, ``…roadmap…``)."""
     return run_job(job_id, partial(report_jobs.run_register, job_id))
+@shared_task(name="jobs.crosscheck_report")
+def crosscheck_report(*, job_id: int) -> str:
+    """The objectivity report of a large cross-check level (kind ``crosscheck.objectivity``)."""
+    return run_job(job_id, run_report)
 
 
 @shared_task(name="jobs.sweep")

@@ -58,6 +58,7 @@ def _connect_subscribers() -> None:
     """Features that listen to the workflow layer's signals (connecting twice is harmless)."""
     from webapp.crosscheck import dispatch as crosscheck_dispatch
     from webapp.expertise import subscribers as expertise
+    from webapp.notifications import crosscheck as crosscheck_notes
     from webapp.notifications import monitoring as monitoring_notes
     from webapp.notifications import outbox, peer
     from webapp.reviews import services as reviews
@@ -68,6 +69,7 @@ def _connect_subscribers() -> None:
     peer.connect()
     crosscheck_dispatch.connect()
     monitoring_notes.connect()
+    crosscheck_notes.connect()
 
 
 def select_locale() -> str:

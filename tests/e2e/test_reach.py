@@ -134,6 +134,8 @@ SCREENS = [
     Screen("cross-check campaign", REGIONAL_38, "/crosschecks/{crosscheck_id}"),
     Screen("cross-check result", REGIONAL_38, "/crosschecks/{crosscheck_id}/result"),
     Screen("objectivity (campaign)", REGIONAL_38, "/crosschecks/{crosscheck_id}/objectivity"),
+    # the municipality's level of the same report while its job is queued (progress, no report)
+    Screen("objectivity (computing)", MUNICIPAL, "/crosschecks/{crosscheck_id}/objectivity"),
     Screen("cross-check season", ADMIN, "/crosschecks/season"),
     Screen("expert's works", EXPERT, "/expert"),
     Screen("score sheet", EXPERT, "/expert/sheets/{sheet_id}"),
@@ -188,7 +190,16 @@ def world(sqlite_template, tmp_path_factory) -> Iterator[World]:
     folder = tmp_path_factory.mktemp("e2e-reach")
     database = folder / "e2e.db"
     shutil.copyfile(sqlite_template, database)
-    app = create_app(app_config(f"sqlite:///{database}", folder / "uploads", WTF_CSRF_ENABLED=True))
+    # The cross-check world has 6 works: its campaign and municipality levels of the objectivity
+    # report take the job path (stored report / report being computed), a school's stays inline.
+    app = create_app(
+        app_config(
+            f"sqlite:///{database}",
+            folder / "uploads",
+            WTF_CSRF_ENABLED=True,
+            CROSSCHECK_REPORT_INLINE_WORKS=5,
+        )
+    )
     with app.app_context():
         load_demo(DEMO_PASSWORD)
         ps.enable_peer_stage()
@@ -275,8 +286,10 @@ def _issue_screens(h, diff_document) -> dict[str, int]:
 
     from sqlalchemy import select
 
+    from tasks.jobs import run_job
     from tests.webapp.crosscheck import world as xc
     from tests.webapp.documents.test_diff import docx_with
+    from webapp.crosscheck import report_jobs
     from webapp.diary import services as diary
     from webapp.documents import services
     from webapp.monitoring import services as monitoring
@@ -321,6 +334,10 @@ def _issue_screens(h, diff_document) -> dict[str, int]:
     sheet = xc.give(built, "38-VER-1", "38-TROI")
     xc.expert_user("38-TROI").set_password(DEMO_PASSWORD)
     db.session.commit()
+    # the campaign level's report computed by its job (the municipality's is left to compute)
+    report = report_jobs.start_report(built.campaign, {}, h.user(REGIONAL_38))
+    db.session.commit()
+    assert run_job(report.id, report_jobs.run_report) == "succeeded"
     roadmap = db.session.scalars(select(Roadmap).order_by(Roadmap.id)).first()
     return {
         "roadmap_id": roadmap.id,

@@ -4,19 +4,21 @@
 check also carries the school's and the earlier checkers' points; first and second checks never
 do). ``PUT /api/v1/expert/works/<id>/scores``: ``{"points": [...], "submit": false}`` through the
 score sheet workflow (start on the first save, submit when asked). Another expert's sheet: 404.
-``GET /api/v1/crosschecks/<id>/report?school_id=&municipality_id=``: the report the caller may see.
+``GET /api/v1/crosschecks/<id>/report?school_id=&municipality_id=``: the report the caller may see
+(200); a level too large to compute in the request answers 202 with its job's progress until the
+job has stored it (``webapp/crosscheck/report_jobs.py``): ask the same URL again.
 """
 
 from __future__ import annotations
 
-from flask import g
+from flask import g, jsonify
 from flask_smorest import abort
 from marshmallow import fields, validate
 from sqlalchemy.orm import joinedload
 
 from webapp.api.base import ID, Blueprint, known_id
 from webapp.api.schemas import Base, _id
-from webapp.crosscheck import experts, sheets
+from webapp.crosscheck import experts, report_jobs, sheets
 from webapp.crosscheck import report as reports
 from webapp.crosscheck.models import CrossCheckCampaign, ScoreSheet
 from webapp.crosscheck.permissions import coordinates_campaign
@@ -71,6 +73,13 @@ class ScoresIn(Base):
 class ReportQuery(Base):
     school_id = _id()
     municipality_id = _id()
+
+
+class ReportPending(Base):
+    job_id = fields.Integer(allow_none=True)
+    state = fields.String(allow_none=True)
+    progress = fields.Integer()
+    error = fields.String(allow_none=True)
 
 
 class ReportOut(Base):
@@ -163,6 +172,7 @@ def put_scores(body: dict, sheet_id: int) -> dict:
 @bp.authenticated
 @bp.arguments(ReportQuery, location="query")
 @bp.response(200, ReportOut)
+@bp.alt_response(202, schema=ReportPending, description="Отчёт рассчитывается заданием")
 @bp.errors(404)
 def get_report(query: dict, campaign_id: int) -> dict:
     """Отчёт об объективности: школы, муниципалитета или всей кампании (по правам)."""
@@ -174,7 +184,21 @@ def get_report(query: dict, campaign_id: int) -> dict:
         args = reports.default_level(g.api_user, campaign)
     if args is None or not reports.may_see(g.api_user, campaign, **args):
         abort(404)
-    return reports.campaign_report(campaign, **args)
+    view = report_jobs.report_view(campaign, args, g.api_user)
+    db.session.commit()  # a report job started here is published after the commit
+    if view.fresh:
+        return view.data
+    job = view.job  # a large level still being computed: ask again later
+    response = jsonify(
+        {
+            "job_id": job.id if job else None,
+            "state": job.state if job else None,
+            "progress": job.progress if job else 0,
+            "error": job.error if job else None,
+        }
+    )
+    response.status_code = 202
+    return response
 
 
 @bp.post(f"/crosschecks/<{ID}:campaign_id>/experts/invitations")

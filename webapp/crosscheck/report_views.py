@@ -3,22 +3,33 @@
 from __future__ import annotations
 
 import io
+import math
 import os
 import tempfile
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 
 from webapp.common.charts import diverging_svg, histogram_svg
 from webapp.crosscheck import report as reports
+from webapp.crosscheck import report_jobs
 from webapp.crosscheck.models import CrossCheckCampaign
 from webapp.extensions import db
+from webapp.jobs.models import STATE_LABELS
+from webapp.jobs.views import REFRESH_SECONDS
 from webapp.tabular import write_xlsx
 
 bp = Blueprint("xc_report", __name__, template_folder="templates")
-SIGNS_SHOWN = 40
+SIGNS_SHOWN = 20
+SCHOOLS_PER_PAGE = 50
+
+
+class RecomputeForm(FlaskForm):
+    """Only the CSRF token: «compute again» after a failed report job."""
 
 
 def level_args() -> dict:
@@ -62,12 +73,36 @@ def index():
     return render_template("crosscheck/objectivity_index.html", rows=rows)
 
 
+def page_arg() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 1 <= int(raw) <= 100_000:
+        abort(404)
+    return int(raw)
+
+
 @bp.route("/crosschecks/<int:campaign_id>/objectivity")
 @login_required
 def report(campaign_id: int):
     campaign, args = visible_report(campaign_id, level_args())
-    data = reports.campaign_report(campaign, **args)
+    page = page_arg()
+    view = report_jobs.report_view(campaign, args, current_user)
+    db.session.commit()  # a job started here is published after the commit
+    context = {
+        "campaign": campaign,
+        "args": args,
+        "view": view,
+        "data": view.data,
+        "state_labels": STATE_LABELS,
+        "refresh_seconds": REFRESH_SECONDS,
+        "recompute_form": RecomputeForm(),
+    }
+    if view.data is None:
+        return render_template("crosscheck/objectivity.html", **context)
+    data = view.data
     shown = data["signs"][:SIGNS_SHOWN]  # the rest: XLSX and JSON (a page stays light)
+    pages = max(1, math.ceil(len(data["schools"]) / SCHOOLS_PER_PAGE))
+    if page > pages:
+        abort(404)
     charts = [
         (s, histogram_svg(s["histogram"], _bounds(data, s), title=_chart_title(s))) for s in shown
     ]
@@ -78,9 +113,10 @@ def report(campaign_id: int):
     ]
     return render_template(
         "crosscheck/objectivity.html",
-        campaign=campaign,
-        data=data,
-        args=args,
+        **context,
+        page=page,
+        pages=pages,
+        schools=data["schools"][(page - 1) * SCHOOLS_PER_PAGE : page * SCHOOLS_PER_PAGE],
         charts=charts,
         difference_chart=(
             diverging_svg(differences[:60], title="Средняя разница баллов школы и перепроверки")
@@ -146,11 +182,43 @@ def sign_label(code: str) -> str:
     return f"{reports.SIGN_TEXTS.get(kind, kind)} ({subject}, {grade} класс)"
 
 
+@bp.route("/crosschecks/<int:campaign_id>/objectivity/progress")
+@login_required
+def progress(campaign_id: int):
+    """The level's report job progress fragment (polled by the page; same access as it)."""
+    campaign, args = visible_report(campaign_id, level_args())
+    view = report_jobs.report_view(campaign, args, current_user, start=False)
+    if view.job is None:  # finished and stored: the poller reloads the page
+        return render_template("crosscheck/_objectivity_ready.html")
+    return render_template(
+        "jobs/_progress.html", job=view.job, state_labels=STATE_LABELS, can_cancel=False
+    )
+
+
+@bp.route("/crosschecks/<int:campaign_id>/objectivity/recompute", methods=["POST"])
+@login_required
+def recompute(campaign_id: int):
+    """Start the level's report job again after it failed (the page offers it then)."""
+    campaign, args = visible_report(campaign_id, level_args())
+    if not RecomputeForm().validate_on_submit():
+        abort(400)
+    view = report_jobs.report_view(campaign, args, current_user, start=False)
+    if not view.fresh and not view.waiting:
+        report_jobs.start_report(campaign, args, current_user)
+        db.session.commit()
+    return redirect(url_for("xc_report.report", campaign_id=campaign.id, **args))
+
+
 @bp.route("/crosschecks/<int:campaign_id>/objectivity.xlsx")
 @login_required
 def export(campaign_id: int):
     campaign, args = visible_report(campaign_id, level_args())
-    data = reports.campaign_report(campaign, **args)
+    view = report_jobs.report_view(campaign, args, current_user)
+    db.session.commit()
+    if not view.fresh:
+        flash(_("Отчёт ещё готовится: скачайте его, когда он будет готов."), "info")
+        return redirect(url_for("xc_report.report", campaign_id=campaign.id, **args))
+    data = view.data
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:

@@ -26,6 +26,7 @@ from webapp.crosscheck.models import (
 )
 from webapp.crosscheck.objectivity import exceeds_threshold
 from webapp.extensions import db
+from webapp.notifications.crosscheck import tell_third_check
 from webapp.notifications.models import Notification
 from webapp.orgs.models import School
 from workflows.crosscheck_campaign import CampaignState, Scope
@@ -179,30 +180,31 @@ def coordinator_ids(campaign: CrossCheckCampaign) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
-def _add_once(user_id: int, key: str, subject: str, body: str, link: str | None) -> bool:
+def _add_once(
+    user_id: int, key: str, subject: str, body: str, link: str | None, kind: str = "reminder"
+) -> bool:
+    """Reminders and escalations are kind ``reminder`` (without a kind a row is mailed at once
+    whatever the recipient chose); a work nobody may check is ``action``."""
     key = key[:120]
     if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
         return False
     db.session.add(
-        Notification(user_id=user_id, dedupe_key=key, subject=subject[:300], body=body, link=link)
+        Notification(
+            user_id=user_id,
+            dedupe_key=key,
+            subject=subject[:300],
+            body=body,
+            link=link,
+            kind=kind,
+        )
     )
     return True
 
 
 def _tell_expert(sheet: ScoreSheet, expert: CrossCheckExpert, campaign: CrossCheckCampaign) -> None:
-    if expert.user_id is None:
-        return
-    work = sheet.work
-    due = campaign.third_check_deadline
-    when = f" до {due:%d.%m.%Y %H:%M} UTC" if due else ""
-    _add_once(
-        expert.user_id,
-        f"xc-third:{sheet.id}",
-        f"Третья проверка ВПР: работа {work.participant_code}",
-        f"Вам назначена третья проверка работы {work.participant_code} ({work.subject}, "
-        f"{work.grade} класс){when}. Вы увидите обе прежние оценки; ваша оценка окончательная.",
-        f"/expert/sheets/{sheet.id}",
-    )
+    """In the expert's language, kind ``action`` (``webapp/notifications/crosscheck.py``)."""
+    db.session.flush()  # the sheet's id names the notification and its link
+    tell_third_check(sheet, expert, sheet.work, campaign)
 
 
 def _tell_coordinators_no_expert(campaign: CrossCheckCampaign, work: CrossCheckWork) -> None:
@@ -215,6 +217,7 @@ def _tell_coordinators_no_expert(campaign: CrossCheckCampaign, work: CrossCheckW
             "проверка, но нет свободного эксперта третьей школы с этим предметом и классом. "
             "Добавьте эксперта или увеличьте ёмкость.",
             None,
+            kind="action",
         )
 
 

@@ -9,6 +9,7 @@ REPORT_DOCUMENTS = "reports.documents_xlsx"
 REPORT_MEASURES = "reports.measures_xlsx"
 REPORT_ROADMAP = "reports.roadmap_xlsx"
 REPORT_KINDS = (REPORT_REGIONAL, REPORT_DOCUMENTS, REPORT_MEASURES, REPORT_ROADMAP)
+CROSSCHECK_REPORT = "crosscheck.objectivity"
 
 TASK_FOR_KIND = {
     PAIR_SCHOOLS: "jobs.pair_schools",
@@ -17,6 +18,7 @@ TASK_FOR_KIND = {
     REPORT_DOCUMENTS: "jobs.report_register",
     REPORT_MEASURES: "jobs.report_register",
     REPORT_ROADMAP: "jobs.report_register",
+    CROSSCHECK_REPORT: "jobs.crosscheck_report",
 }
 
 KIND_LABELS = {
@@ -26,4 +28,5 @@ KIND_LABELS = {
     REPORT_DOCUMENTS: "Реестр документов с результатами проверки (XLSX)",
     REPORT_MEASURES: "Реестр мероприятий и подтверждений (XLSX)",
     REPORT_ROADMAP: "Реестр пунктов дорожных карт (XLSX)",
+    CROSSCHECK_REPORT: "Отчёт об объективности результатов ВПР",
 }
