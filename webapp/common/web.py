@@ -8,8 +8,10 @@ from datetime import datetime
 from flask import Flask, g, has_request_context, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from jinja2 import ext
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from webapp.common.cache import ScopeCache
 from webapp.common.time import DEFAULT_ZONE, local_text
 from webapp.extensions import db
 
@@ -36,6 +38,7 @@ ERROR_TEXT = {
 def register_web_hooks(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
+    app.context_processor(_bound_gettext)
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(translated_id, "translated")
     for code in ERROR_TEXT:
@@ -43,6 +46,25 @@ def register_web_hooks(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(InterfaceError, _database_error)
+
+
+def _bound_gettext() -> dict:
+    """The template's ``_``/``gettext``/``ngettext``/``pgettext`` bound to this render's catalogue.
+
+    Flask-Babel's template callables look the catalogue up again on every call (the request's
+    ``g``, the locale, its name): 50–100 times a page. Bound once per render they cost a dict
+    lookup; the output is the same (Jinja's own new-style wrappers: escaping, ``%(name)s``).
+    A template imported without context (``{% from ... import %}``) keeps the global ones.
+    """
+    from flask_babel import get_translations
+
+    translations = get_translations()
+    return {
+        "gettext": ext._make_new_gettext(translations.ugettext),
+        "ngettext": ext._make_new_ngettext(translations.ungettext),
+        "pgettext": ext._make_new_pgettext(translations.upgettext),
+        "npgettext": ext._make_new_npgettext(translations.unpgettext),
+    }
 
 
 def translated_id(text: str | None) -> str:
@@ -85,6 +107,19 @@ def _template_globals() -> dict:
     return {"unread_notifications": request.environ[UNREAD_KEY]}
 
 
+def _zone_sources() -> tuple[type, ...]:
+    from webapp.auth.models import Membership, User
+    from webapp.orgs.models import CuratorSchool, Municipality, Region, School
+
+    return (User, Membership, Region, Municipality, School, CuratorSchool)
+
+
+# A viewer's zone comes from their own choice or their organisation's region (one or two
+# statements on every page that shows a time): kept per process for ZONE_CACHE_SECONDS, dropped
+# by any ORM change of what it depends on in this process. See docs/load.md.
+_zone_cache = ScopeCache("viewer_zone", _zone_sources, "ZONE_CACHE_SECONDS")
+
+
 def viewer_zone() -> str:
     """The signed-in user's zone (read once per request); Moscow for anyone else."""
     from webapp.orgs.zones import user_zone
@@ -93,7 +128,8 @@ def viewer_zone() -> str:
     key = current_user.get_id() if signed_in else None
     cached = g.get("viewer_zone")
     if cached is None or cached[0] != key:
-        g.viewer_zone = (key, user_zone(current_user) if signed_in else DEFAULT_ZONE)
+        zone = _zone_cache.get(key, lambda: user_zone(current_user)) if signed_in else None
+        g.viewer_zone = (key, zone or DEFAULT_ZONE)
     return g.viewer_zone[1]
 
 

@@ -55,13 +55,28 @@ from workflows.peer_assignment import STATE_LABELS as PEER_STATE_LABELS
 bp = Blueprint("documents", __name__, template_folder="templates")
 
 
+def own_school_id(user) -> int | None:
+    """The school whose page is the user's cabinet (its first school membership), if any."""
+    return next((m.school_id for m in user.memberships if m.role == RoleCode.SCHOOL), None)
+
+
+@bp.app_template_global()
+def cabinet_url() -> str:
+    """The menu's «Кабинет школы»: the school page itself, not the ``/cabinet`` redirect (a
+    redirect costs the server a whole request; see docs/load.md)."""
+    school_id = own_school_id(current_user)
+    if school_id is None:
+        return url_for("documents.cabinet")
+    return url_for("documents.school", school_id=school_id)
+
+
 @bp.route("/cabinet")
 @login_required
 def cabinet():
-    school_ids = [m.school_id for m in current_user.memberships if m.role == RoleCode.SCHOOL]
-    if not school_ids:
+    """Old links and bookmarks: the user's school page."""
+    if own_school_id(current_user) is None:
         abort(403)
-    return redirect(url_for("documents.school", school_id=school_ids[0]))
+    return redirect(cabinet_url())
 
 
 @bp.route("/schools/<int:school_id>")

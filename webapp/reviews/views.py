@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -16,7 +25,7 @@ from webapp.overview.followup import curated_statuses
 from webapp.reviews import remarks, services
 from webapp.reviews.forms import checklist_form, remark_answers_form
 from webapp.reviews.models import ANSWER_LABELS, VERDICT_LABELS
-from webapp.reviews.queries import curator_queue
+from webapp.reviews.queries import queue_page
 from webapp.workflow.errors import on_refusal
 from workflows.document import STATE_LABELS, TRIGGER_LABELS, DocumentState
 
@@ -29,10 +38,16 @@ def queue():
     if not can_see_queue(current_user):
         abort(403)
     campaign = current_campaign()
-    rows = curator_queue(current_user.id, campaign.id) if campaign else []
+    size = current_app.config["QUEUE_PAGE_SIZE"]
+    page = request.args.get("page", 1, type=int)
+    queue = queue_page(current_user.id, campaign.id, page, size) if campaign else None
     schools = curated_statuses(current_user.id, campaign.id) if campaign else []
     return render_template(
-        "reviews/queue.html", rows=rows, schools=schools, state_labels=STATE_LABELS
+        "reviews/queue.html",
+        rows=queue.rows if queue else [],
+        queue=queue,
+        schools=schools,
+        state_labels=STATE_LABELS,
     )
 
 
