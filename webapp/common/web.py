@@ -124,21 +124,40 @@ def viewer_zone() -> str:
     """The signed-in user's zone (read once per request); Moscow for anyone else."""
     from webapp.orgs.zones import user_zone
 
+    cached = g.get("viewer_zone")
+    # A page shows dozens of times: while Flask-Login's user of this request is the one the
+    # zone was found for, skip the ``current_user`` proxy (a sign-in or out changes the object).
+    if cached is not None and cached[2] is not None and cached[2] is g.get("_login_user"):
+        return cached[1]
     signed_in = not g.get("database_down") and current_user.is_authenticated
     key = current_user.get_id() if signed_in else None
-    cached = g.get("viewer_zone")
     if cached is None or cached[0] != key:
         zone = _zone_cache.get(key, lambda: user_zone(current_user)) if signed_in else None
-        g.viewer_zone = (key, zone or DEFAULT_ZONE)
-    return g.viewer_zone[1]
+        cached = (key, zone or DEFAULT_ZONE)
+    g.viewer_zone = (*cached[:2], g.get("_login_user"))
+    return cached[1]
+
+
+def _place(zone_name: str) -> str:
+    """The place naming the zone in the request's language, remembered per request and locale
+    (``force_locale`` for another recipient's e-mail gives another locale object)."""
+    from webapp.orgs.zones import place_of
+
+    babel = g.get("_flask_babel")
+    locale = getattr(babel, "babel_locale", None)
+    if locale is None:
+        return place_of(zone_name)
+    places = g.setdefault("zone_places", {})
+    key = (zone_name, id(locale))
+    if key not in places:
+        places[key] = (place_of(zone_name), locale)  # keeps the locale alive: ids stay unique
+    return places[key][0]
 
 
 def localtime(value: datetime | None, zone_name: str | None = None) -> str:
     """``{{ when|localtime }}``: the instant in the viewer's zone (or the one given), named."""
-    from webapp.orgs.zones import place_of
-
     name = zone_name or viewer_zone()
-    return local_text(value, name, place_of(name))
+    return local_text(value, name, _place(name))
 
 
 def shown_time(value: datetime | None) -> str:
