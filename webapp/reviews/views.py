@@ -27,7 +27,7 @@ from webapp.reviews.forms import checklist_form, remark_answers_form
 from webapp.reviews.models import ANSWER_LABELS, VERDICT_LABELS
 from webapp.reviews.queries import queue_page
 from webapp.workflow.errors import on_refusal
-from workflows.document import STATE_LABELS, TRIGGER_LABELS, DocumentState
+from workflows.document import STATE_LABELS, TRIGGER_LABELS, DocumentState, DocumentTrigger
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
@@ -74,7 +74,9 @@ def review(document_id: int):
 
 
 def _render(document, review, form, status: int = 200):
-    per_criterion, general = remarks.by_criterion(document.id)
+    # Remarks come only from a return, which the (loaded) history records.
+    returned = any(h.event == DocumentTrigger.REQUEST_REVISION for h in document.history)
+    per_criterion, general = remarks.by_criterion(document.id) if returned else ({}, [])
     return render_template(
         "reviews/review.html",
         document=document,
