@@ -72,5 +72,7 @@ def load_config() -> dict:
         "CAMPAIGN_CACHE_SECONDS": float(os.environ.get("CAMPAIGN_CACHE_SECONDS", "10")),
         "OVERVIEW_CACHE_SECONDS": float(os.environ.get("OVERVIEW_CACHE_SECONDS", "10")),
         "DASHBOARD_CACHE_SECONDS": float(os.environ.get("DASHBOARD_CACHE_SECONDS", "30")),
+        "ZONE_CACHE_SECONDS": float(os.environ.get("ZONE_CACHE_SECONDS", "10")),
+        "QUEUE_PAGE_SIZE": int(os.environ.get("QUEUE_PAGE_SIZE", "30")),
         "API_TOKEN_MAX_AGE": int(os.environ.get("API_TOKEN_MAX_AGE", str(12 * 3600))),
     }

@@ -16,5 +16,7 @@ def index():
     if can_see_queue(current_user):
         return redirect(url_for("reviews.queue"))
     if current_user.has_role("school"):
-        return redirect(url_for("documents.cabinet"))
+        from webapp.documents.views import cabinet_url
+
+        return redirect(cabinet_url())  # the school page at once, not through /cabinet
     return redirect(url_for("notifications.index"))

@@ -3,7 +3,8 @@
 Three kinds of users, 1–3 s between actions, each signed in once through the real login form
 (with its CSRF token) as one account of the benchmark data:
 
-* a school (weight 6): its cabinet, then one of its document pages;
+* a school (weight 6): its cabinet (the school page the menu links to), then one of its
+  document pages;
 * a curator (weight 3): the queue, a document of the queue, and its review screen when the
   document is in review (``/documents/<id>/review``);
 * a coordinator (weight 1): the overview, now and then filtered by ``?state=submitted``.
@@ -32,6 +33,7 @@ _NEXT = {kind: itertools.cycle(ACCOUNTS[kind]) for kind in ("school", "curator",
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 DOCUMENT = re.compile(r'href="/documents/(\d+)"')
 REVIEW = re.compile(r'href="/documents/(\d+)/review"')
+CABINET = re.compile(r'id="nav-cabinet" href="([^"]+)"')
 
 
 class Journey(FastHttpUser):
@@ -68,10 +70,19 @@ class Journey(FastHttpUser):
 class School(Journey):
     weight = 6
     kind = "school"
+    cabinet = "/cabinet"
+
+    def on_start(self) -> None:
+        super().on_start()
+        # After signing in the browser follows the redirect to the landing page (the school
+        # page); from then on the user clicks the menu's «Кабинет школы», which links to it.
+        landing = self.get("/", "landing page")
+        match = CABINET.search(landing)
+        self.cabinet = match.group(1) if match else self.cabinet
 
     @task
     def cabinet_then_document(self) -> None:
-        page = self.get("/cabinet", "school cabinet")
+        page = self.get(self.cabinet, "school cabinet")
         documents = DOCUMENT.findall(page)
         if documents:
             self.wait()

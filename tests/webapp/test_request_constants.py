@@ -7,10 +7,19 @@ import re
 from contextlib import contextmanager
 from datetime import date
 
+from flask import g
 from sqlalchemy import event, update
 
 from tests.support import login
-from tests.webapp.helpers import CURATOR, bring_to_review, documents_of, user
+from tests.webapp.helpers import (
+    CURATOR,
+    SCHOOL,
+    bring_to_review,
+    documents_of,
+    fire,
+    upload,
+    user,
+)
 from webapp.auth.services import UNREAD_KEY, load_session_user
 from webapp.campaigns.models import Campaign, Stage
 from webapp.campaigns.services import current_campaign
@@ -180,3 +189,49 @@ def test_a_transaction_sees_its_own_uncommitted_campaign_change(app, demo):
     db.session.expunge_all()
     again = next(s for s in current_campaign().stages if s.code == "documents")
     assert again.ends_on != date(2004, 4, 4)
+
+
+def test_the_viewers_zone_is_read_once_then_served_from_the_cache(app, demo, client):
+    """The zone shown with every time (the user's choice, else their organisation's region) is
+    kept per process; the document page then reads neither the zone nor the school's zone."""
+    login(client, CURATOR)
+    document = bring_to_review(documents_of("08-UMC")[0])
+    url = f"/documents/{document.id}"
+    assert client.get(url).status_code == 200
+    g.pop("viewer_zone", None)  # the tests share one ``g``: the next request starts without it
+    with statements() as seen:
+        page = client.get(url).get_data(as_text=True)
+    assert "(Москва, UTC+3)" in page
+    assert not [s for s in seen if s.startswith("SELECT regions.time_zone")]
+    assert not [s for s in seen if "FROM curator_schools" in s and "LIMIT" in s]
+
+
+def test_a_changed_zone_of_the_viewer_shows_on_the_next_page(app, demo, client):
+    login(client, CURATOR)
+    document = bring_to_review(documents_of("08-UMC")[0])
+    url = f"/documents/{document.id}"
+    assert "(Москва, UTC+3)" in client.get(url).get_data(as_text=True)
+    curator = user(CURATOR)
+    curator.time_zone = "Asia/Kamchatka"  # the settings page does the same through the ORM
+    db.session.commit()
+    # The tests share one app context, hence one ``g``: start the next request afresh, as a
+    # served request does (its user and its per-request zone are its own).
+    g.pop("viewer_zone", None)
+    g.pop("_login_user", None)
+    assert "(Камчатка, UTC+12)" in client.get(url).get_data(as_text=True)
+
+
+def test_document_page_reads_no_checklist_or_remarks_facts_outside_their_states(app, demo, client):
+    """``checklist_complete`` is read only in ``curator_review``, ``remarks_open`` only in
+    ``revision_requested``: a submitted document's page asks for neither."""
+    document = documents_of("08-UMC")[0]
+    upload(document, SCHOOL)
+    fire(document, "submit", SCHOOL)
+    login(client, CURATOR)
+    url = f"/documents/{document.id}"
+    client.get(url)
+    with statements() as seen:
+        html = client.get(url).get_data(as_text=True)
+    assert 'id="action-start_review"' in html
+    assert not [s for s in seen if "reviews.finished_at IS NULL" in s]
+    assert not [s for s in seen if "remarks.addressed_in_version IS NULL" in s]

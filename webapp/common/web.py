@@ -8,8 +8,10 @@ from datetime import datetime
 from flask import Flask, g, has_request_context, jsonify, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from jinja2 import ext
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from webapp.common.cache import ScopeCache
 from webapp.common.time import DEFAULT_ZONE, local_text
 from webapp.extensions import db
 
@@ -36,6 +38,7 @@ ERROR_TEXT = {
 def register_web_hooks(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(_template_globals)
+    app.context_processor(_bound_gettext)
     app.add_template_filter(localtime, "localtime")
     app.add_template_filter(translated_id, "translated")
     for code in ERROR_TEXT:
@@ -43,6 +46,25 @@ def register_web_hooks(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(InterfaceError, _database_error)
+
+
+def _bound_gettext() -> dict:
+    """The template's ``_``/``gettext``/``ngettext``/``pgettext`` bound to this render's catalogue.
+
+    Flask-Babel's template callables look the catalogue up again on every call (the request's
+    ``g``, the locale, its name): 50–100 times a page. Bound once per render they cost a dict
+    lookup; the output is the same (Jinja's own new-style wrappers: escaping, ``%(name)s``).
+    A template imported without context (``{% from ... import %}``) keeps the global ones.
+    """
+    from flask_babel import get_translations
+
+    translations = get_translations()
+    return {
+        "gettext": ext._make_new_gettext(translations.ugettext),
+        "ngettext": ext._make_new_ngettext(translations.ungettext),
+        "pgettext": ext._make_new_pgettext(translations.upgettext),
+        "npgettext": ext._make_new_npgettext(translations.unpgettext),
+    }
 
 
 def translated_id(text: str | None) -> str:
@@ -85,24 +107,57 @@ def _template_globals() -> dict:
     return {"unread_notifications": request.environ[UNREAD_KEY]}
 
 
+def _zone_sources() -> tuple[type, ...]:
+    from webapp.auth.models import Membership, User
+    from webapp.orgs.models import CuratorSchool, Municipality, Region, School
+
+    return (User, Membership, Region, Municipality, School, CuratorSchool)
+
+
+# A viewer's zone comes from their own choice or their organisation's region (one or two
+# statements on every page that shows a time): kept per process for ZONE_CACHE_SECONDS, dropped
+# by any ORM change of what it depends on in this process. See docs/load.md.
+_zone_cache = ScopeCache("viewer_zone", _zone_sources, "ZONE_CACHE_SECONDS")
+
+
 def viewer_zone() -> str:
     """The signed-in user's zone (read once per request); Moscow for anyone else."""
     from webapp.orgs.zones import user_zone
 
+    cached = g.get("viewer_zone")
+    # A page shows dozens of times: while Flask-Login's user of this request is the one the
+    # zone was found for, skip the ``current_user`` proxy (a sign-in or out changes the object).
+    if cached is not None and cached[2] is not None and cached[2] is g.get("_login_user"):
+        return cached[1]
     signed_in = not g.get("database_down") and current_user.is_authenticated
     key = current_user.get_id() if signed_in else None
-    cached = g.get("viewer_zone")
     if cached is None or cached[0] != key:
-        g.viewer_zone = (key, user_zone(current_user) if signed_in else DEFAULT_ZONE)
-    return g.viewer_zone[1]
+        zone = _zone_cache.get(key, lambda: user_zone(current_user)) if signed_in else None
+        cached = (key, zone or DEFAULT_ZONE)
+    g.viewer_zone = (*cached[:2], g.get("_login_user"))
+    return cached[1]
+
+
+def _place(zone_name: str) -> str:
+    """The place naming the zone in the request's language, remembered per request and locale
+    (``force_locale`` for another recipient's e-mail gives another locale object)."""
+    from webapp.orgs.zones import place_of
+
+    babel = g.get("_flask_babel")
+    locale = getattr(babel, "babel_locale", None)
+    if locale is None:
+        return place_of(zone_name)
+    places = g.setdefault("zone_places", {})
+    key = (zone_name, id(locale))
+    if key not in places:
+        places[key] = (place_of(zone_name), locale)  # keeps the locale alive: ids stay unique
+    return places[key][0]
 
 
 def localtime(value: datetime | None, zone_name: str | None = None) -> str:
     """``{{ when|localtime }}``: the instant in the viewer's zone (or the one given), named."""
-    from webapp.orgs.zones import place_of
-
     name = zone_name or viewer_zone()
-    return local_text(value, name, place_of(name))
+    return local_text(value, name, _place(name))
 
 
 def shown_time(value: datetime | None) -> str:

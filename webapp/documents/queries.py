@@ -11,7 +11,7 @@ from webapp.auth.permissions import can_view_document
 from webapp.campaigns.services import warm_campaign_cache
 from webapp.documents.models import Document, DocumentVersion
 from webapp.extensions import db
-from webapp.orgs.models import School
+from webapp.orgs.models import Municipality, School
 from workflows.document import DocumentTrigger
 
 
@@ -21,7 +21,10 @@ def document_or_404(user: User, document_id: int) -> Document:
         select(Document)
         .where(Document.id == document_id)
         .options(
-            joinedload(Document.school).joinedload(School.municipality),
+            # The region too: the access check, the page and the school's zone read it.
+            joinedload(Document.school)
+            .joinedload(School.municipality)
+            .joinedload(Municipality.region),
             selectinload(Document.versions),
             selectinload(Document.history),
         )

@@ -49,19 +49,35 @@ from workflows.document import (
     document_workflow,
 )
 from workflows.document import DocumentState as S
+from workflows.document import DocumentTrigger as T
 from workflows.machine import Screen, WorkflowError
 from workflows.peer_assignment import STATE_LABELS as PEER_STATE_LABELS
 
 bp = Blueprint("documents", __name__, template_folder="templates")
 
 
+def own_school_id(user) -> int | None:
+    """The school whose page is the user's cabinet (its first school membership), if any."""
+    return next((m.school_id for m in user.memberships if m.role == RoleCode.SCHOOL), None)
+
+
+@bp.app_template_global()
+def cabinet_url() -> str:
+    """The menu's «Кабинет школы»: the school page itself, not the ``/cabinet`` redirect (a
+    redirect costs the server a whole request; see docs/load.md)."""
+    school_id = own_school_id(current_user)
+    if school_id is None:
+        return url_for("documents.cabinet")
+    return url_for("documents.school", school_id=school_id)
+
+
 @bp.route("/cabinet")
 @login_required
 def cabinet():
-    school_ids = [m.school_id for m in current_user.memberships if m.role == RoleCode.SCHOOL]
-    if not school_ids:
+    """Old links and bookmarks: the user's school page."""
+    if own_school_id(current_user) is None:
         abort(403)
-    return redirect(url_for("documents.school", school_id=school_ids[0]))
+    return redirect(cabinet_url())
 
 
 @bp.route("/schools/<int:school_id>")
@@ -97,7 +113,11 @@ def detail(document_id: int):
     if peer_only(current_user, document):
         return render_template("documents/peer_view.html", document=document)
     available, blocked = services.judge_triggers(current_user, document)
-    thread = remarks.thread(document.id)
+    # Remarks are raised and checklists finished only by a verdict, which the (loaded) history
+    # records: a document that never had one needs neither query.
+    events = {h.event for h in document.history}
+    thread = remarks.thread(document.id) if T.REQUEST_REVISION in events else []
+    verdicts = {T.ACCEPT, T.REQUEST_REVISION} & events
     answering = (
         [r for r in thread if r.addressed_in_version is None]
         if document.state == S.REVISION_REQUESTED and can_upload(current_user, document)
@@ -106,7 +126,7 @@ def detail(document_id: int):
     return render_template(
         "documents/detail.html",
         document=document,
-        reviews=last_finished_review(document.id),
+        reviews=last_finished_review(document.id) if verdicts else [],
         triggers=document_workflow.offered_on(Screen.ACTIONS, document.state, available),
         blocked={t: blocked[t] for t in on_screen(document, blocked)},
         comment_required=comment_required(document),

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload
 
 from webapp.auth.models import User
 from webapp.auth.permissions import document_roles
-from webapp.common.time import utcnow
+from webapp.common.time import DEFAULT_ZONE, utcnow
 from webapp.common.web import shown_time
 from webapp.documents.models import Document
 from webapp.orgs.zones import school_zone
@@ -34,7 +34,7 @@ def build_context(document: Document, actor: User | None, *, comment: str, syste
     facts: dict = {}
     for _receiver, extra in document_facts.send(document, actor=actor):
         facts.update(extra or {})
-    zone = school_zone(document.school_id)  # stage dates and deadlines are the school's days
+    zone = _school_zone(document)  # stage dates and deadlines are the school's days
     return Context(
         actor_id=None if actor is None else actor.id,
         actor_name=SYSTEM_NAME if actor is None else actor.full_name,
@@ -52,6 +52,17 @@ def build_context(document: Document, actor: User | None, *, comment: str, syste
         review_days=setting.review_days if setting else 10,
         time_zone=zone,
     )
+
+
+def _school_zone(document: Document) -> str:
+    """The zone of the document's school: from its region when the page loaded it (no query;
+    ``document_or_404`` joins it), else read."""
+    school = document.school
+    municipality = school.__dict__.get("municipality")
+    region = None if municipality is None else municipality.__dict__.get("region")
+    if region is None:
+        return school_zone(document.school_id)
+    return region.time_zone or DEFAULT_ZONE
 
 
 def conflict_message(document: Document) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from webapp.campaigns.models import DocumentType, RiskFactor
 from webapp.common.time import utcnow
@@ -43,9 +43,44 @@ class QueueRow:
         return self.due_at is not None and self.due_at < utcnow()
 
 
-def curator_queue(curator_id: int, campaign_id: int, limit: int = 500) -> list[QueueRow]:
+@dataclass(frozen=True)
+class QueuePage:
+    """One page of the queue: its rows, its number (from 1), the number of pages, all rows."""
+
+    rows: list[QueueRow]
+    page: int
+    pages: int
+    total: int
+
+
+def queue_page(curator_id: int, campaign_id: int, page: int, size: int) -> QueuePage:
+    """Page ``page`` (from 1; past the end: the last page) of ``size`` rows of the queue.
+
+    One statement: the rows of the page and, with each, the count of all rows (a window).
+    """
+    page = max(page, 1)
+    total_column = func.count().over().label("total")
+    stmt = _queue(curator_id, campaign_id, size).add_columns(total_column)
+    rows = db.session.execute(stmt.offset((page - 1) * size)).all()
+    if not rows and page > 1:  # past the end: count, then show the last page
+        total = db.session.scalar(
+            select(func.count()).select_from(_queue(curator_id, campaign_id, None).subquery())
+        )
+        last = max(1, -(-total // size))
+        if last < page:
+            return queue_page(curator_id, campaign_id, last, size)
+    total = rows[0].total if rows else 0
+    return QueuePage(
+        rows=[QueueRow(*row[:-1]) for row in rows],
+        page=page,
+        pages=max(1, -(-total // size)),
+        total=total,
+    )
+
+
+def _queue(curator_id: int, campaign_id: int, limit: int | None):
     """What waits for the curator in this campaign, oldest submission first."""
-    stmt = (
+    return (
         select(
             Document.id,
             Document.title,
@@ -68,7 +103,6 @@ def curator_queue(curator_id: int, campaign_id: int, limit: int = 500) -> list[Q
         .order_by(Document.submitted_at.asc().nulls_last(), Document.id)
         .limit(limit)
     )
-    return [QueueRow(*row) for row in db.session.execute(stmt)]
 
 
 def last_finished_review(document_id: int) -> list[Review]:
@@ -76,8 +110,9 @@ def last_finished_review(document_id: int) -> list[Review]:
     stmt = (
         select(Review)
         .where(Review.document_id == document_id, Review.finished_at.is_not(None))
-        .options(selectinload(Review.answers).joinedload(ReviewAnswer.criterion))
+        # One statement: the review, its answers and their criteria joined.
+        .options(joinedload(Review.answers).joinedload(ReviewAnswer.criterion))
         .order_by(Review.finished_at.desc())
         .limit(1)
     )
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt).unique())

@@ -16,7 +16,7 @@ from webapp.common.time import utcnow
 from webapp.documents.models import Document
 from webapp.extensions import db
 from webapp.reviews.models import ANSWER_LABELS, AnswerStatus, Remark, Review
-from workflows.document import DocumentTrigger
+from workflows.document import DocumentState, DocumentTrigger
 from workflows.machine import TransitionEvent
 
 REMARK_STATUSES = (AnswerStatus.REMARK.value, AnswerStatus.NOT_MET.value)
@@ -120,7 +120,12 @@ def link_answers(document: Document, event: TransitionEvent) -> None:
 
 
 def remarks_facts(document: Document, *, actor: User | None) -> dict:
-    """The ``remarks_open`` fact: a remark of the open round has no answer."""
+    """The ``remarks_open`` fact: a remark of the open round has no answer.
+
+    Only ``resubmit`` (from ``revision_requested``) looks at it: elsewhere it is not read.
+    """
+    if document.state != DocumentState.REVISION_REQUESTED:
+        return {}
     return {"remarks_open": any(not r.answered for r in open_round(document.id))}
 
 

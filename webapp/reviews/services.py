@@ -155,8 +155,13 @@ def _has_remarks(review: Review) -> bool:
 
 
 def _checklist_facts(document: Document, *, actor: User | None) -> dict:
-    """The ``checklist_complete`` fact: the actor's open checklist of the current version."""
-    review = None if actor is None else unfinished_review(document, actor)
+    """The ``checklist_complete`` fact: the actor's open checklist of the current version.
+
+    Only the verdicts from ``curator_review`` look at it: in any other state it is not read.
+    """
+    if actor is None or document.state != DocumentState.CURATOR_REVIEW:
+        return {}
+    review = unfinished_review(document, actor)
     return {"checklist_complete": review is not None and review.is_complete()}
 
 

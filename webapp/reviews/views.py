@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext
 from flask_login import current_user, login_required
 
@@ -16,9 +25,9 @@ from webapp.overview.followup import curated_statuses
 from webapp.reviews import remarks, services
 from webapp.reviews.forms import checklist_form, remark_answers_form
 from webapp.reviews.models import ANSWER_LABELS, VERDICT_LABELS
-from webapp.reviews.queries import curator_queue
+from webapp.reviews.queries import queue_page
 from webapp.workflow.errors import on_refusal
-from workflows.document import STATE_LABELS, TRIGGER_LABELS, DocumentState
+from workflows.document import STATE_LABELS, TRIGGER_LABELS, DocumentState, DocumentTrigger
 
 bp = Blueprint("reviews", __name__, template_folder="templates")
 
@@ -29,10 +38,16 @@ def queue():
     if not can_see_queue(current_user):
         abort(403)
     campaign = current_campaign()
-    rows = curator_queue(current_user.id, campaign.id) if campaign else []
+    size = current_app.config["QUEUE_PAGE_SIZE"]
+    page = request.args.get("page", 1, type=int)
+    queue = queue_page(current_user.id, campaign.id, page, size) if campaign else None
     schools = curated_statuses(current_user.id, campaign.id) if campaign else []
     return render_template(
-        "reviews/queue.html", rows=rows, schools=schools, state_labels=STATE_LABELS
+        "reviews/queue.html",
+        rows=queue.rows if queue else [],
+        queue=queue,
+        schools=schools,
+        state_labels=STATE_LABELS,
     )
 
 
@@ -59,7 +74,9 @@ def review(document_id: int):
 
 
 def _render(document, review, form, status: int = 200):
-    per_criterion, general = remarks.by_criterion(document.id)
+    # Remarks come only from a return, which the (loaded) history records.
+    returned = any(h.event == DocumentTrigger.REQUEST_REVISION for h in document.history)
+    per_criterion, general = remarks.by_criterion(document.id) if returned else ({}, [])
     return render_template(
         "reviews/review.html",
         document=document,
