@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from webapp.auth.models import User
@@ -183,7 +184,11 @@ def import_list(campaign_id: int, kind: str, path: Path, actor: User) -> lists.L
     rows = lists.read_list(campaign, kind, path)
     if not rows:
         raise TabularRejected(
-            [lists.TabularError(None, None, "в файле нет ни одной строки данных", path.name)]
+            [
+                lists.TabularError(
+                    None, None, gettext("в файле нет ни одной строки данных"), path.name
+                )
+            ]
         )
     loaded = lists.store_list(campaign, kind, rows)
     complete_lists_if_ready(campaign, actor)
