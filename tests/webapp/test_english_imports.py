@@ -198,26 +198,29 @@ def users_problems(app, tmp_path, locale: str) -> list[str]:
         return [error.render(path.name) for error in refused.value.errors]
 
 
-def test_users_file_problems_in_english(app, demo, tmp_path):
-    assert users_problems(app, tmp_path, "en") == [
+USER_PROBLEMS = {
+    "en": [
         "users.csv, row 2, column email: invalid e-mail address “not-an-address”",
         "users.csv, row 3, column role: unknown role “boss” (allowed: admin, "
         "regional_coordinator, municipal_coordinator, curator, school, expert, observer)",
         "users.csv, row 4, column region_code: "
         "required for the role “Regional coordinator” (regional_coordinator)",
         "users.csv, row 5, column password: the password must be 8 to 128 characters long",
-    ]
-
-
-def test_users_file_problems_stay_russian(app, demo, tmp_path):
-    assert users_problems(app, tmp_path, "ru") == [
+    ],
+    "ru": [
         "users.csv, строка 2, столбец email: некорректный адрес электронной почты «not-an-address»",
         "users.csv, строка 3, столбец role: неизвестная роль «boss» (допустимы: admin, "
         "regional_coordinator, municipal_coordinator, curator, school, expert, observer)",
         "users.csv, строка 4, столбец region_code: "
         "обязательно для роли «Региональный координатор» (regional_coordinator)",
         "users.csv, строка 5, столбец password: пароль должен быть длиной от 8 до 128 символов",
-    ]
+    ],
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_users_file_problems(app, demo, tmp_path, lang):
+    assert users_problems(app, tmp_path, lang) == USER_PROBLEMS[lang]
 
 
 def test_the_users_cli_stays_russian(app, demo, tmp_path):
