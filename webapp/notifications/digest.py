@@ -68,7 +68,7 @@ def queue_digest(user_id: int, now: datetime) -> int:
     if not items:
         return 0
     with force_locale((user.locale if user else None) or "ru"):
-        subject = gettext("Сводка уведомлений за %(day)s", day=f"{local:%d.%m.%Y}")
+        subject = gettext("Сводка уведомлений за %(day)s", day=local.strftime("%d.%m.%Y"))
         body = digest_body(items, zone_name)
     db.session.add(
         Notification(
