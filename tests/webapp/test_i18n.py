@@ -310,6 +310,7 @@ def test_labels_from_python_are_in_the_catalogue(app):
     """State, trigger, verdict and answer labels, form texts and error texts are translated at
     render time; their Russian values are listed in webapp/templates/_python_strings.html."""
     from webapp.auth.forms import LoginForm
+    from webapp.auth.models import ROLE_LABELS
     from webapp.common.web import ERROR_TEXT
     from webapp.reviews.models import ANSWER_LABELS, VERDICT_LABELS
     from workflows.document import STATE_LABELS, TRIGGER_LABELS, document_workflow
@@ -317,7 +318,7 @@ def test_labels_from_python_are_in_the_catalogue(app):
     with app.test_request_context():
         form = LoginForm()
     texts = {*STATE_LABELS.values(), *TRIGGER_LABELS.values(), *VERDICT_LABELS.values()}
-    texts |= {*ANSWER_LABELS.values(), *ERROR_TEXT.values()}
+    texts |= {*ANSWER_LABELS.values(), *ERROR_TEXT.values(), *ROLE_LABELS.values()}
     # Refusals of facts are shown beside the actions («Что нужно сделать»).
     texts |= {g.message for g in document_workflow.guards.values() if not g.is_role}
     texts -= {document_workflow.guards["has_comment"].message}  # asked for by the form

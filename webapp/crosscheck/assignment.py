@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from webapp.auth.models import User
@@ -76,16 +77,19 @@ def start_assignment(campaign_id: int, actor: User) -> Job:
     if campaign is None:
         raise LookupError(campaign_id)
     if not campaign.workflow.transitions_for(CampaignTrigger.ASSIGN, campaign.state):
-        label = STATE_LABELS[CampaignState(campaign.state)]
+        label = gettext(STATE_LABELS[CampaignState(campaign.state)])
         raise StateConflict(
-            f"Кампания в состоянии «{label}»: распределять работы сейчас нельзя.",
+            gettext(
+                "Кампания в состоянии «%(state)s»: распределять работы сейчас нельзя.",
+                state=label,
+            ),
             trigger=CampaignTrigger.ASSIGN,
         )
     campaign.check_fire(CampaignTrigger.ASSIGN, ctx=build_campaign_context(campaign, actor))
     running = db.session.get(Job, campaign.job_id) if campaign.job_id else None
     if running is not None and not running.finished:
         raise StateConflict(
-            f"Распределение этой кампании уже идёт (задание №{running.id}).",
+            gettext("Распределение этой кампании уже идёт (задание №%(job)s).", job=running.id),
             trigger=CampaignTrigger.ASSIGN,
         )
     job = create_job(CROSSCHECK_ASSIGN, {"campaign_id": campaign.id}, started_by_id=actor.id)

@@ -1,15 +1,19 @@
-"""Read works.csv and experts.csv with clear Russian errors; write the result files.
+"""Read works.csv and experts.csv with clear errors; write the result files.
 
 Files are read by ``webapp.tabular`` (CSV in UTF-8 or Windows-1251 with ``,`` or ``;``, or XLSX;
 a header row with at least the required columns, others ignored; at most ``MAX_ROWS`` data rows).
 Package grades must be ВПР grades (4–8, 10, 11); expert grades may be any school grade 1–11
 (grades without ВПР are accepted and match nothing). Lists inside a cell are ``;``-separated.
+Problems are written in the current language (Russian in the CLI; the campaign's lists, read in a
+request by ``lists``, share these texts).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+
+from flask_babel import gettext
 
 from webapp.tabular import (
     MAX_ERRORS,
@@ -79,7 +83,7 @@ def _read(path: str | Path, columns: tuple[str, ...], parse: Parse) -> tuple[lis
 
 def _text(sheet: Sheet, line: int, row: Cells, column: str) -> str | None:
     if not row[column]:
-        sheet.fail(line, column, "пустое значение")
+        sheet.fail(line, column, gettext("пустое значение"))
         return None
     return row[column]
 
@@ -89,13 +93,18 @@ def _amount(sheet: Sheet, line: int, row: Cells, column: str) -> int | None:
     try:
         value = int(raw)
     except ValueError:
-        sheet.fail(line, column, f"«{raw}» — не целое число")
+        sheet.fail(line, column, not_integer(raw))
         return None
     if value < 0:
-        sheet.fail(line, column, f"отрицательное число {value}")
+        sheet.fail(line, column, gettext("отрицательное число %(value)s", value=value))
         return None
     if value > MAX_AMOUNT:
-        sheet.fail(line, column, f"слишком большое число {value} (допустимо до {MAX_AMOUNT})")
+        message = gettext(
+            "слишком большое число %(value)s (допустимо до %(limit)s)",
+            value=value,
+            limit=MAX_AMOUNT,
+        )
+        sheet.fail(line, column, message)
         return None
     return value
 
@@ -107,16 +116,34 @@ def _grade(sheet: Sheet, line: int, column: str, raw: str, allowed: frozenset[in
         grade = None
     if grade in allowed:
         return grade
-    if allowed == VPR_GRADES:
-        sheet.fail(line, column, f"неизвестный класс «{raw}»: ВПР пишут в 4–8, 10 и 11 классах")
-    else:
-        sheet.fail(line, column, f"неизвестный класс «{raw}»: допустимы классы от 1 до 11")
+    sheet.fail(line, column, unknown_grade(raw, allowed == VPR_GRADES))
     return None
+
+
+def unknown_grade(raw: str, vpr: bool) -> str:
+    """The problem of a grade outside the allowed ones (ВПР grades or any school grade)."""
+    if vpr:
+        return gettext("неизвестный класс «%(value)s»: ВПР пишут в 4–8, 10 и 11 классах", value=raw)
+    return gettext("неизвестный класс «%(value)s»: допустимы классы от 1 до 11", value=raw)
+
+
+def not_integer(raw: str) -> str:
+    return gettext("«%(value)s» — не целое число", value=raw)
+
+
+def repeated(value: str, first: int) -> str:
+    """The problem of a value that must be unique in its file."""
+    return gettext("«%(value)s» повторяется (впервые в строке %(first)s)", value=value, first=first)
+
+
+def empty_list() -> str:
+    """The problem of an empty ``;``-separated list."""
+    return gettext("пустой список (значения разделяются точкой с запятой)")
 
 
 def _unique(sheet: Sheet, line: int, column: str, value: str, seen: dict[str, int]) -> bool:
     if value in seen:
-        sheet.fail(line, column, f"«{value}» повторяется (впервые в строке {seen[value]})")
+        sheet.fail(line, column, repeated(value, seen[value]))
         return False
     seen[value] = line
     return True
@@ -136,7 +163,7 @@ def _package(sheet: Sheet, line: int, row: Cells, seen: dict[str, int]) -> Packa
 def _list(sheet: Sheet, line: int, row: Cells, column: str) -> list[str] | None:
     items = [x.strip() for x in row[column].split(";") if x.strip()]
     if not items:
-        sheet.fail(line, column, "пустой список (значения разделяются точкой с запятой)")
+        sheet.fail(line, column, empty_list())
         return None
     return items
 
@@ -164,9 +191,14 @@ def _same_municipality(tables: list[tuple[list, list[int], str]]) -> None:
         for item, line in zip(rows, lines, strict=True):
             known = first.setdefault(item.school_id, (item.municipality_id, name, line))
             if known[0] != item.municipality_id and len(errors) < MAX_ERRORS:
-                message = (
-                    f"школа «{item.school_id}» уже указана в муниципалитете «{known[0]}» "
-                    f"({known[1]}, строка {known[2]}), здесь — «{item.municipality_id}»"
+                message = gettext(
+                    "школа «%(school)s» уже указана в муниципалитете «%(first)s» "
+                    "(%(file)s, строка %(row)s), здесь — «%(municipality)s»",
+                    school=item.school_id,
+                    first=known[0],
+                    file=known[1],
+                    row=known[2],
+                    municipality=item.municipality_id,
                 )
                 errors.append(TabularError(line, "municipality_id", message, name))
     if errors:

@@ -19,7 +19,7 @@ from webapp.crosscheck.expert_forms import SetPasswordForm, points_form
 from webapp.crosscheck.models import CrossCheckCampaign, CrossCheckWork, ScoreSheet
 from webapp.crosscheck.permissions import coordinates_campaign
 from webapp.extensions import db
-from webapp.workflow.errors import on_refusal, status_for
+from webapp.workflow.errors import localized, on_refusal, status_for
 from workflows.machine import WorkflowError
 from workflows.score_sheet import ROLE_LABELS, STATE_LABELS, SheetRole, SheetState
 
@@ -135,13 +135,13 @@ def autosave(sheet_id: int):
     data = request.get_json(silent=True) or {}
     points = data.get("points")
     if not isinstance(points, list):
-        return jsonify(message="Нужен список баллов."), 422
+        return jsonify(message=gettext("Нужен список баллов.")), 422
     try:
         saved = sheets.save_points(sheet_id, points, actor=current_user)
         db.session.commit()
     except WorkflowError as exc:
         db.session.rollback()
-        return jsonify(message=exc.message), status_for(exc)
+        return jsonify(message=localized(exc)), status_for(exc)
     return jsonify(state=saved.state, lock_version=saved.lock_version, points=saved.points)
 
 

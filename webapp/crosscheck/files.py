@@ -10,6 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
+from flask_babel import gettext
+
 from webapp.tabular import TabularError, TabularRejected
 
 SUFFIXES = (".csv", ".xlsx")
@@ -21,9 +23,8 @@ def saved_upload(stream: BinaryIO, filename: str | None) -> Iterator[Path]:
     used for its extension); removed afterwards. Anything but CSV or XLSX is refused."""
     suffix = Path(filename or "").suffix.lower()
     if suffix not in SUFFIXES:
-        raise TabularRejected(
-            [TabularError(None, None, "нужен файл CSV или XLSX", Path(filename or "").name)]
-        )
+        shown = Path(filename or "").name
+        raise TabularRejected([TabularError(None, None, gettext("нужен файл CSV или XLSX"), shown)])
     handle, name = tempfile.mkstemp(prefix="crosscheck-", suffix=suffix)
     try:
         with os.fdopen(handle, "wb") as out:

@@ -6,8 +6,9 @@
 * experts: ``school_code, full_name, email, subjects, grades, capacity`` (``;``-separated lists).
 
 Files go through ``webapp.tabular`` (the platform's reader); every problem names the row and the
-column in Russian, and a file with any problem stores nothing. Loading a list replaces the
-previous one (experts: the ones from the list; the schools' own experts stay).
+column in the user's language (Russian in the CLI), and a file with any problem stores nothing.
+Loading a list replaces the previous one (experts: the ones from the list; the schools' own
+experts stay).
 """
 
 from __future__ import annotations
@@ -17,10 +18,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from flask_babel import gettext
 from sqlalchemy import delete, select
 
 from webapp.common.time import utcnow
 from webapp.crosscheck.bulk import bulk_insert
+from webapp.crosscheck.csvio import empty_list, not_integer, repeated, unknown_grade
 from webapp.crosscheck.models import (
     CrossCheckCampaign,
     CrossCheckExpert,
@@ -112,15 +115,21 @@ def _default_scales(campaign: CrossCheckCampaign, tasks: list[dict]) -> None:
 def _int(sheet: Sheet, line: int, row: dict, column: str, low: int, high: int) -> int | None:
     raw = row.get(column, "")
     if raw == "":
-        sheet.fail(line, column, "пустое значение")
+        sheet.fail(line, column, gettext("пустое значение"))
         return None
     try:
         value = int(raw)
     except ValueError:
-        sheet.fail(line, column, f"«{raw}» — не целое число")
+        sheet.fail(line, column, not_integer(raw))
         return None
     if not low <= value <= high:
-        sheet.fail(line, column, f"число {value} вне допустимых пределов {low}–{high}")
+        message = gettext(
+            "число %(value)s вне допустимых пределов %(low)s–%(high)s",
+            value=value,
+            low=low,
+            high=high,
+        )
+        sheet.fail(line, column, message)
         return None
     return value
 
@@ -128,12 +137,12 @@ def _int(sheet: Sheet, line: int, row: dict, column: str, low: int, high: int) -
 def _subject(sheet: Sheet, line: int, raw: str, column: str = "subject") -> str | None:
     value = raw.strip().lower()
     if not SUBJECT.fullmatch(value):
-        sheet.fail(
-            line,
-            column,
-            f"«{raw}» — не код предмета (латинские буквы, цифры и «_», до 32 знаков, "
+        message = gettext(
+            "«%(value)s» — не код предмета (латинские буквы, цифры и «_», до 32 знаков, "
             "например math, russian)",
+            value=raw,
         )
+        sheet.fail(line, column, message)
         return None
     return value
 
@@ -145,10 +154,7 @@ def _grade(sheet: Sheet, line: int, raw: str, allowed=VPR_GRADES, column="grade"
         grade = None
     if grade in allowed:
         return grade
-    if allowed == VPR_GRADES:
-        sheet.fail(line, column, f"неизвестный класс «{raw}»: ВПР пишут в 4–8, 10 и 11 классах")
-    else:
-        sheet.fail(line, column, f"неизвестный класс «{raw}»: допустимы классы от 1 до 11")
+    sheet.fail(line, column, unknown_grade(raw, allowed == VPR_GRADES))
     return None
 
 
@@ -167,7 +173,8 @@ def _schools(campaign: CrossCheckCampaign) -> dict[str, int]:
 def _school(sheet: Sheet, line: int, raw: str, schools: dict[str, int]) -> int | None:
     school_id = schools.get(raw.strip().lower())
     if school_id is None:
-        sheet.fail(line, "school_code", f"школа с кодом «{raw}» не найдена в территории кампании")
+        message = gettext("школа с кодом «%(code)s» не найдена в территории кампании", code=raw)
+        sheet.fail(line, "school_code", message)
     return school_id
 
 
@@ -200,11 +207,21 @@ def _read_tasks(campaign: CrossCheckCampaign, path: Path) -> list[dict]:
         if None in (subject, grade, number, max_points):
             continue
         if (subject, grade) not in rules:
-            sheet.fail(line, "subject", f"предмет {subject}, {grade} класс не входит в кампанию")
+            message = gettext(
+                "предмет %(subject)s, %(grade)s класс не входит в кампанию",
+                subject=subject,
+                grade=grade,
+            )
+            sheet.fail(line, "subject", message)
             continue
         key = (subject, grade, number)
         if key in seen:
-            sheet.fail(line, "task", f"задание {number} повторяется (впервые в строке {seen[key]})")
+            message = gettext(
+                "задание %(number)s повторяется (впервые в строке %(first)s)",
+                number=number,
+                first=seen[key],
+            )
+            sheet.fail(line, "task", message)
             continue
         seen[key] = line
         out.append({"subject": subject, "grade": grade, "number": number, "max_points": max_points})
@@ -213,7 +230,12 @@ def _read_tasks(campaign: CrossCheckCampaign, path: Path) -> list[dict]:
         numbers[key[:2]].append(key[2])
     for (subject, grade), got in numbers.items():
         if sorted(got) != list(range(1, len(got) + 1)):
-            sheet.fail(None, "task", f"{subject}, {grade} класс: задания должны идти подряд с 1")
+            message = gettext(
+                "%(subject)s, %(grade)s класс: задания должны идти подряд с 1",
+                subject=subject,
+                grade=grade,
+            )
+            sheet.fail(None, "task", message)
     sheet.check()
     _stored_works_fit(sheet, campaign, out)
     return out
@@ -234,12 +256,13 @@ def _stored_works_fit(sheet: Sheet, campaign: CrossCheckCampaign, tasks: list[di
             or len(maxima) != len(points)
             or any(p > m for p, m in zip(points, maxima, strict=True))
         ):
-            sheet.fail(
-                None,
-                None,
-                f"загруженные работы ({subject}, {grade} класс) не соответствуют новой таблице "
+            message = gettext(
+                "загруженные работы (%(subject)s, %(grade)s класс) не соответствуют новой таблице "
                 "заданий: загрузите работы заново после таблицы",
+                subject=subject,
+                grade=grade,
             )
+            sheet.fail(None, None, message)
             break
     sheet.check()
 
@@ -252,7 +275,7 @@ def _read_works(campaign: CrossCheckCampaign, path: Path) -> list[dict]:
     tasks = _tasks_of(campaign.id)
     if not tasks:
         raise TabularRejected(
-            [TabularError(None, None, "сначала загрузите таблицу заданий", sheet.name)]
+            [TabularError(None, None, gettext("сначала загрузите таблицу заданий"), sheet.name)]
         )
     schools = _schools(campaign)
     seen: dict[tuple, int] = {}
@@ -264,29 +287,32 @@ def _read_works(campaign: CrossCheckCampaign, path: Path) -> list[dict]:
         grade = _grade(sheet, line, cells["grade"])
         code = cells["participant_code"]
         if not CODE.fullmatch(code) or not any(ch.isdigit() for ch in code):
-            sheet.fail(
-                line,
-                "participant_code",
+            message = gettext(
                 "код участника — до 32 латинских букв, цифр и «-», хотя бы одна цифра "
-                "(фамилии и имена не загружаются)",
+                "(фамилии и имена не загружаются)"
             )
+            sheet.fail(line, "participant_code", message)
             code = None
         if None in (school_id, subject, grade, code):
             continue
         maxima = tasks.get((subject, grade))
         if maxima is None:
-            sheet.fail(line, "subject", f"нет таблицы заданий для {subject}, {grade} класс")
+            message = gettext(
+                "нет таблицы заданий для %(subject)s, %(grade)s класс", subject=subject, grade=grade
+            )
+            sheet.fail(line, "subject", message)
             continue
         points = _points(sheet, line, cells, maxima)
         if points is None:
             continue
         key = (school_id, subject, grade, code)
         if key in seen:
-            sheet.fail(
-                line,
-                "participant_code",
-                f"работа «{code}» повторяется (впервые в строке {seen[key]})",
+            message = gettext(
+                "работа «%(code)s» повторяется (впервые в строке %(first)s)",
+                code=code,
+                first=seen[key],
             )
+            sheet.fail(line, "participant_code", message)
             continue
         seen[key] = line
         out.append(
@@ -308,7 +334,7 @@ def _points(sheet: Sheet, line: int, cells: dict, maxima: list[int]) -> list[int
     for column, maximum in zip(POINT_COLUMNS, maxima, strict=False):
         raw = cells.get(column)
         if raw is None:
-            sheet.fail(line, column, "нет столбца для этого задания")
+            sheet.fail(line, column, gettext("нет столбца для этого задания"))
             return None
         if raw.isascii() and raw.isdigit() and int(raw) <= maximum:  # the common case, fast
             points.append(int(raw))
@@ -318,7 +344,8 @@ def _points(sheet: Sheet, line: int, cells: dict, maxima: list[int]) -> list[int
         points.append(0 if value is None else value)
     extra = [c for c in POINT_COLUMNS[len(maxima) :] if cells.get(c)]
     for column in extra:
-        sheet.fail(line, column, f"в этой работе только {len(maxima)} заданий")
+        message = gettext("в этой работе только %(count)s заданий", count=len(maxima))
+        sheet.fail(line, column, message)
     return points if ok and not extra else None
 
 
@@ -344,12 +371,11 @@ def _read_experts(campaign: CrossCheckCampaign, path: Path) -> list[dict]:
             continue
         email = parsed["email"]
         if email in seen:
-            sheet.fail(
-                row.number, "email", f"«{email}» повторяется (впервые в строке {seen[email]})"
-            )
+            sheet.fail(row.number, "email", repeated(email, seen[email]))
             continue
         if email in own:
-            sheet.fail(row.number, "email", f"«{email}» уже добавлен школой как эксперт")
+            message = gettext("«%(email)s» уже добавлен школой как эксперт", email=email)
+            sheet.fail(row.number, "email", message)
             continue
         seen[email] = row.number
         out.append({**parsed, "source": "list"})
@@ -362,13 +388,15 @@ def parse_expert(sheet: Sheet, line: int, cells: dict, schools: dict[str, int]) 
     school_id = _school(sheet, line, cells["school_code"], schools)
     name = " ".join(cells["full_name"].split())
     if not name:
-        sheet.fail(line, "full_name", "пустое значение")
+        sheet.fail(line, "full_name", gettext("пустое значение"))
     elif len(name) > NAME_LENGTH:
-        sheet.fail(line, "full_name", f"слишком длинное имя (до {NAME_LENGTH} знаков)")
+        message = gettext("слишком длинное имя (до %(limit)s знаков)", limit=NAME_LENGTH)
+        sheet.fail(line, "full_name", message)
         name = ""
     email = parse_email(cells["email"])
     if email is None:
-        sheet.fail(line, "email", f"«{cells['email']}» — не адрес электронной почты")
+        message = gettext("«%(value)s» — не адрес электронной почты", value=cells["email"])
+        sheet.fail(line, "email", message)
     subjects = [
         _subject(sheet, line, s, "subjects") for s in cells["subjects"].split(";") if s.strip()
     ]
@@ -378,9 +406,9 @@ def parse_expert(sheet: Sheet, line: int, cells: dict, schools: dict[str, int]) 
         if g.strip()
     ]
     if not subjects:
-        sheet.fail(line, "subjects", "пустой список (значения разделяются точкой с запятой)")
+        sheet.fail(line, "subjects", empty_list())
     if not grades:
-        sheet.fail(line, "grades", "пустой список (значения разделяются точкой с запятой)")
+        sheet.fail(line, "grades", empty_list())
     capacity = _int(sheet, line, cells, "capacity", 0, MAX_CAPACITY)
     if (
         school_id is None

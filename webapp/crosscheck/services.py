@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from webapp.auth.models import User
@@ -50,33 +51,42 @@ class Settings:
 
 
 def check_settings(s: Settings) -> None:
-    """Refuse settings a form could not have sent (the API): Russian GuardRefused."""
+    """Refuse settings a form could not have sent (the API), in the current language."""
     title = s.title.strip()
     if not title:
-        raise GuardRefused("Укажите название кампании.", trigger=T.EDIT)
+        raise GuardRefused(gettext("Укажите название кампании."), trigger=T.EDIT)
     if len(title) > TITLE_LENGTH:
-        raise GuardRefused(f"Название — не длиннее {TITLE_LENGTH} знаков.", trigger=T.EDIT)
+        raise GuardRefused(
+            gettext("Название — не длиннее %(limit)s знаков.", limit=TITLE_LENGTH), trigger=T.EDIT
+        )
     if s.scope not in {x.value for x in Scope}:
-        raise GuardRefused("Неизвестная политика выбора экспертов.", trigger=T.EDIT)
+        raise GuardRefused(gettext("Неизвестная политика выбора экспертов."), trigger=T.EDIT)
     if not 0 <= s.second_share <= 1:
-        raise GuardRefused("Доля второй проверки — от 0 до 1.", trigger=T.EDIT)
+        raise GuardRefused(gettext("Доля второй проверки — от 0 до 1."), trigger=T.EDIT)
     if not s.subjects or not s.grades:
-        raise GuardRefused("Укажите предметы и классы кампании.", trigger=T.EDIT)
+        raise GuardRefused(gettext("Укажите предметы и классы кампании."), trigger=T.EDIT)
     for subject in s.subjects:
         if not lists.SUBJECT.fullmatch(subject):
             raise GuardRefused(
-                f"«{subject}» — не код предмета (латинские буквы, цифры и «_»).", trigger=T.EDIT
+                gettext(
+                    "«%(subject)s» — не код предмета (латинские буквы, цифры и «_»).",
+                    subject=subject,
+                ),
+                trigger=T.EDIT,
             )
     for grade in s.grades:
         if grade not in lists.VPR_GRADES:
-            raise GuardRefused(f"Класс {grade}: ВПР пишут в 4–8, 10 и 11 классах.", trigger=T.EDIT)
+            raise GuardRefused(
+                gettext("Класс %(grade)s: ВПР пишут в 4–8, 10 и 11 классах.", grade=grade),
+                trigger=T.EDIT,
+            )
     for _, threshold in s.thresholds:
         if not 0 <= threshold <= 100:
-            raise GuardRefused("Порог расхождения — от 0 до 100 баллов.", trigger=T.EDIT)
+            raise GuardRefused(gettext("Порог расхождения — от 0 до 100 баллов."), trigger=T.EDIT)
     dates = (s.checking_deadline, s.third_check_deadline)
     if all(dates) and dates[1] < dates[0]:
         raise GuardRefused(
-            "Срок третьей проверки не может быть раньше срока проверки.", trigger=T.EDIT
+            gettext("Срок третьей проверки не может быть раньше срока проверки."), trigger=T.EDIT
         )
 
 
@@ -86,7 +96,8 @@ def create_campaign(
     """A draft campaign for the actor's territory with its subject rules; flush."""
     if not may_create(actor, region_id, municipality_id):
         raise NotPermitted(
-            "Кампанию создаёт координатор своего региона или муниципалитета.", trigger=T.EDIT
+            gettext("Кампанию создаёт координатор своего региона или муниципалитета."),
+            trigger=T.EDIT,
         )
     check_settings(settings)
     campaign = CrossCheckCampaign(
@@ -161,12 +172,12 @@ def update_rule(
     if rule is None:
         raise LookupError(rule_id)
     if not 0 <= threshold <= 100:
-        raise GuardRefused("Порог расхождения — от 0 до 100 баллов.", trigger=T.EDIT)
+        raise GuardRefused(gettext("Порог расхождения — от 0 до 100 баллов."), trigger=T.EDIT)
     if scale is not None and (
         len(scale) != 3 or any(x < 0 for x in scale) or sorted(scale) != list(scale)
     ):
         raise GuardRefused(
-            "Шкала — три неубывающих числа: минимальные баллы для отметок 3, 4 и 5.",
+            gettext("Шкала — три неубывающих числа: минимальные баллы для отметок 3, 4 и 5."),
             trigger=T.EDIT,
         )
     rule.threshold = threshold
@@ -183,7 +194,11 @@ def import_list(campaign_id: int, kind: str, path: Path, actor: User) -> lists.L
     rows = lists.read_list(campaign, kind, path)
     if not rows:
         raise TabularRejected(
-            [lists.TabularError(None, None, "в файле нет ни одной строки данных", path.name)]
+            [
+                lists.TabularError(
+                    None, None, gettext("в файле нет ни одной строки данных"), path.name
+                )
+            ]
         )
     loaded = lists.store_list(campaign, kind, rows)
     complete_lists_if_ready(campaign, actor)
@@ -223,7 +238,8 @@ def add_school_expert(campaign_id: int, actor: User, cells: dict[str, str]) -> C
     ).first()
     if duplicate is not None:
         raise GuardRefused(
-            f"Эксперт с адресом {parsed['email']} уже есть в кампании.", trigger=T.ADD_EXPERT
+            gettext("Эксперт с адресом %(email)s уже есть в кампании.", email=parsed["email"]),
+            trigger=T.ADD_EXPERT,
         )
     expert = CrossCheckExpert(campaign_id=campaign.id, source="school", **parsed)
     db.session.add(expert)

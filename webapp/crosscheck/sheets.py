@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -31,9 +32,17 @@ from workflows.score_sheet import (
 )
 
 Points = Sequence[int | None]
-POINTS_INVALID = "Баллы за задание {n}: целое число от 0 до {m}."
-ENTRY_CLOSED = "Ввод баллов сейчас закрыт: этап проверки не идёт."
-POINTS_COUNT = "Нужно {n} значений баллов (по числу заданий), получено {got}."
+
+
+def _(text: str) -> str:
+    """Mark a catalogue id for extraction; formatted through ``gettext`` where raised."""
+    return text
+
+
+POINTS_INVALID = _("Баллы за задание %(n)s: целое число от 0 до %(m)s.")
+# The guard's refusal (workflows/score_sheet.py), translated when shown (``localized``).
+ENTRY_CLOSED = _("Ввод баллов сейчас закрыт: этап проверки не идёт.")
+POINTS_COUNT = _("Нужно %(n)s значений баллов (по числу заданий), получено %(got)s.")
 
 
 def max_points(campaign_id: int, subject: str, grade: int) -> list[int]:
@@ -99,15 +108,16 @@ def earlier_scores(sheet: ScoreSheet) -> list[dict]:
 
 
 def validate_points(points: Points, maxima: Sequence[int], *, partial: bool) -> list[str]:
-    """Russian problems with the points (empty = fine); ``partial`` allows blanks (``None``)."""
+    """Problems with the points in the current language (empty = fine); ``partial`` allows
+    blanks (``None``)."""
     if len(points) != len(maxima):
-        return [POINTS_COUNT.format(n=len(maxima), got=len(points))]
+        return [gettext(POINTS_COUNT, n=len(maxima), got=len(points))]
     problems = []
     for n, (p, m) in enumerate(zip(points, maxima, strict=True), start=1):
         if p is None and partial:
             continue
         if not isinstance(p, int) or isinstance(p, bool) or not 0 <= p <= m:
-            problems.append(POINTS_INVALID.format(n=n, m=m))
+            problems.append(gettext(POINTS_INVALID, n=n, m=m))
     return problems
 
 

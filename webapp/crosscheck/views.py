@@ -81,7 +81,9 @@ def _settings(form: CampaignForm) -> services.Settings:
         if not raw.isdigit():
             from workflows.machine import GuardRefused
 
-            raise GuardRefused(f"Класс «{raw}» — не число.", trigger=CampaignTrigger.EDIT)
+            raise GuardRefused(
+                gettext("Класс «%(grade)s» — не число.", grade=raw), trigger=CampaignTrigger.EDIT
+            )
         grades.append(int(raw))
     subjects = tuple(s.lower() for s in _split(form.subjects.data))
     return services.Settings(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from webapp.auth.models import User
@@ -70,10 +71,15 @@ def build_campaign_context(
 
 
 def campaign_conflict(campaign: CrossCheckCampaign) -> str:
-    state = cw.STATE_LABELS[cw.CampaignState(campaign.state)]
-    who = campaign.state_changed_by or "другой пользователь"
+    state = gettext(cw.STATE_LABELS[cw.CampaignState(campaign.state)])
+    who = campaign.state_changed_by or gettext("другой пользователь")
     when = campaign.state_changed_at.strftime("%d.%m.%Y %H:%M")
-    return f"Кампания уже изменена: {who}, {when} UTC. Сейчас: «{state}». Обновите страницу."
+    return gettext(
+        "Кампания уже изменена: %(who)s, %(when)s UTC. Сейчас: «%(state)s». Обновите страницу.",
+        who=who,
+        when=when,
+        state=state,
+    )
 
 
 CAMPAIGNS = Binding(
@@ -125,10 +131,15 @@ def build_sheet_context(
 
 
 def sheet_conflict(sheet: ScoreSheet) -> str:
-    state = sw.STATE_LABELS[sw.SheetState(sheet.state)]
-    who = sheet.state_changed_by or "другой пользователь"
+    state = gettext(sw.STATE_LABELS[sw.SheetState(sheet.state)])
+    who = sheet.state_changed_by or gettext("другой пользователь")
     when = sheet.state_changed_at.strftime("%d.%m.%Y %H:%M")
-    return f"Проверка уже изменена: {who}, {when} UTC. Сейчас: «{state}». Обновите страницу."
+    return gettext(
+        "Проверка уже изменена: %(who)s, %(when)s UTC. Сейчас: «%(state)s». Обновите страницу.",
+        who=who,
+        when=when,
+        state=state,
+    )
 
 
 SCORE_SHEETS = Binding(

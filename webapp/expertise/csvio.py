@@ -1,10 +1,16 @@
-"""Input files of the pairing (read by ``webapp.tabular``) with Russian errors, and the outputs."""
+"""Input files of the pairing (read by ``webapp.tabular``) with clear errors, and the outputs.
+
+Problems are written in the current language (``gettext``): the CLI and the pairing job read these
+files outside a request, so there they are Russian.
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
 from pathlib import Path
+
+from flask_babel import gettext
 
 from webapp.tabular import Limits, Sheet, reject, write_csv
 from workflows.assignment.expertise.model import SETTLEMENTS, HistoryPair, Review, School
@@ -26,14 +32,18 @@ def read_schools(path: Path | str) -> list[School]:
         if school is None:
             continue
         if school.school_id in seen:
-            text = f"школа «{school.school_id}» уже описана в строке {seen[school.school_id]}"
+            text = gettext(
+                "школа «%(school)s» уже описана в строке %(first)s",
+                school=school.school_id,
+                first=seen[school.school_id],
+            )
             sheet.fail(row.number, "school_id", text)
             continue
         seen[school.school_id] = row.number
         schools.append(school)
     sheet.check()
     if not schools:
-        raise reject("нет ни одной школы (только заголовок)", file=sheet.name)
+        raise reject(gettext("нет ни одной школы (только заголовок)"), file=sheet.name)
     return schools
 
 
@@ -48,9 +58,13 @@ def read_history(path: Path | str, schools: Sequence[School]) -> list[HistoryPai
         reviewed = _required(sheet, line, cells, "reviewed_school_id")
         for column, sid in (("reviewer_school_id", reviewer), ("reviewed_school_id", reviewed)):
             if sid is not None and sid not in known:
-                sheet.fail(line, column, f"неизвестная школа «{sid}»: её нет в schools.csv")
+                message = gettext(
+                    "неизвестная школа «%(school)s»: её нет в schools.csv", school=sid
+                )
+                sheet.fail(line, column, message)
         if reviewer is not None and reviewer == reviewed:
-            sheet.fail(line, "reviewed_school_id", "школа не может проверять сама себя")
+            message = gettext("школа не может проверять сама себя")
+            sheet.fail(line, "reviewed_school_id", message)
         year = _integer(sheet, line, cells, "year")
         if reviewer and reviewed and year is not None:
             pairs.append(HistoryPair(reviewer, reviewed, year))
@@ -63,7 +77,8 @@ def _school(sheet: Sheet, line: int, row: dict[str, str]) -> School | None:
     settlement = _settlement(sheet, line, row)
     pupils = _integer(sheet, line, row, "pupils")
     if pupils is not None and pupils < 0:
-        sheet.fail(line, "pupils", f"число учеников не может быть отрицательным: {pupils}")
+        message = gettext("число учеников не может быть отрицательным: %(value)s", value=pupils)
+        sheet.fail(line, "pupils", message)
         pupils = None
     risks = _risks(sheet, line, row)
     if None in values.values() or settlement is None or pupils is None or risks is None:
@@ -74,7 +89,8 @@ def _school(sheet: Sheet, line: int, row: dict[str, str]) -> School | None:
 def _settlement(sheet: Sheet, line: int, row: dict[str, str]) -> str | None:
     value = _required(sheet, line, row, "settlement")
     if value is not None and value.lower() not in SETTLEMENTS:
-        sheet.fail(line, "settlement", f"ожидается urban или rural, получено «{value}»")
+        message = gettext("ожидается urban или rural, получено «%(value)s»", value=value)
+        sheet.fail(line, "settlement", message)
         return None
     return value and value.lower()
 
@@ -83,11 +99,12 @@ def _risks(sheet: Sheet, line: int, row: dict[str, str]) -> frozenset[str] | Non
     codes = [c.strip() for c in row["risks"].split(";")]
     codes = [c for c in codes if c]
     if not codes:
-        sheet.fail(line, "risks", "пустой список рисков (коды через «;»)")
+        sheet.fail(line, "risks", gettext("пустой список рисков (коды через «;»)"))
         return None
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
-        sheet.fail(line, "risks", f"риск «{duplicates[0]}» указан дважды")
+        message = gettext("риск «%(risk)s» указан дважды", risk=duplicates[0])
+        sheet.fail(line, "risks", message)
         return None
     return frozenset(codes)
 
@@ -95,7 +112,7 @@ def _risks(sheet: Sheet, line: int, row: dict[str, str]) -> frozenset[str] | Non
 def _required(sheet: Sheet, line: int, row: dict[str, str], column: str) -> str | None:
     value = row[column]
     if not value:
-        sheet.fail(line, column, "пустое значение")
+        sheet.fail(line, column, gettext("пустое значение"))
         return None
     return value
 
@@ -103,7 +120,8 @@ def _required(sheet: Sheet, line: int, row: dict[str, str], column: str) -> str 
 def _integer(sheet: Sheet, line: int, row: dict[str, str], column: str) -> int | None:
     value = _required(sheet, line, row, column)
     if value is not None and not _INT.fullmatch(value):
-        sheet.fail(line, column, f"ожидается целое число, получено «{value}»")
+        message = gettext("ожидается целое число, получено «%(value)s»", value=value)
+        sheet.fail(line, column, message)
         return None
     return None if value is None else int(value)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from webapp.auth.models import User
@@ -58,7 +59,10 @@ def start_pairing(campaign_id: int, k: int, no_reciprocal: bool, *, actor: User)
     confirmed = confirmed_pairing(campaign_id)
     if confirmed is not None:
         raise StateConflict(
-            f"В кампании уже подтверждено распределение №{confirmed.id}: новое не нужно.",
+            gettext(
+                "В кампании уже подтверждено распределение №%(number)s: новое не нужно.",
+                number=confirmed.id,
+            ),
             trigger=PAIR_SCHOOLS,
         )
     try:
@@ -234,22 +238,28 @@ def swap_reviewers(
     preview = current_preview(pairing)
     if preview is None:
         raise GuardRefused(
-            "Распределение ещё не готово: дождитесь завершения задания.", trigger=SWAP
+            gettext("Распределение ещё не готово: дождитесь завершения задания."), trigger=SWAP
         )
     pairs = [dict(p) for p in preview["pairs"]]
     for number in (first, second):
         if not 1 <= number <= len(pairs):
-            raise GuardRefused(f"Пары №{number} нет в распределении.", trigger=SWAP)
+            raise GuardRefused(
+                gettext("Пары №%(number)s нет в распределении.", number=number), trigger=SWAP
+            )
     a, b = pairs[first - 1], pairs[second - 1]
     if a["reviewed"] == b["reviewed"] or a["reviewer"] == b["reviewer"]:
         raise GuardRefused(
-            "Обмен ничего не меняет: выберите пары с разными школами и разными рецензентами.",
+            gettext(
+                "Обмен ничего не меняет: выберите пары с разными школами и разными рецензентами."
+            ),
             trigger=SWAP,
         )
     a["reviewer"], b["reviewer"] = b["reviewer"], a["reviewer"]
     problems = broken_rules(pairing, pairs, [a, b])
     if problems:
-        raise GuardRefused("Обмен невозможен. " + " ".join(problems), trigger=SWAP)
+        raise GuardRefused(
+            gettext("Обмен невозможен. %(problems)s", problems=" ".join(problems)), trigger=SWAP
+        )
     swap = {"first": first, "second": second, "by": actor.full_name, "at": utcnow().isoformat()}
     pairing.preview = {**preview, "pairs": pairs, "swaps": [*preview.get("swaps", []), swap]}
     db.session.flush()
@@ -257,7 +267,7 @@ def swap_reviewers(
 
 
 def broken_rules(pairing: Pairing, pairs: list[dict], changed: list[dict]) -> list[str]:
-    """The hard rules the ``changed`` pairs break within ``pairs``, in Russian."""
+    """The hard rules the ``changed`` pairs break within ``pairs``, in the current language."""
     ids = {p["reviewed"] for p in pairs} | {p["reviewer"] for p in pairs}
     facts = school_facts(pairing.campaign_id, ids)
     arcs = [(p["reviewer"], p["reviewed"]) for p in pairs]
@@ -272,20 +282,42 @@ def _pair_problems(pairing, pair, facts, arcs, history) -> list[str]:
     reviewer, reviewed = facts[pair["reviewer"]], facts[pair["reviewed"]]
     who = f"{reviewer.label} → {reviewed.label}"
     if reviewer.id == reviewed.id:
-        return [f"Школа не может проверять сама себя: {reviewer.label}."]
+        return [gettext("Школа не может проверять сама себя: %(school)s.", school=reviewer.label)]
     if reviewer.region_id == reviewed.region_id:
-        return [f"Рецензент из того же региона ({reviewer.region_name}): {who}."]
+        return [
+            gettext(
+                "Рецензент из того же региона (%(region)s): %(pair)s.",
+                region=reviewer.region_name,
+                pair=who,
+            )
+        ]
     if arcs.count((reviewer.id, reviewed.id)) > 1:
-        return [f"Школа {reviewer.label} уже проверяет {reviewed.label}."]
+        return [
+            gettext(
+                "Школа %(reviewer)s уже проверяет %(reviewed)s.",
+                reviewer=reviewer.label,
+                reviewed=reviewed.label,
+            )
+        ]
     problems = []
     if pairing.no_reciprocal and (reviewed.id, reviewer.id) in arcs:
-        problems.append(f"Взаимная пара запрещена: {reviewer.label} и {reviewed.label}.")
+        problems.append(
+            gettext(
+                "Взаимная пара запрещена: %(reviewer)s и %(reviewed)s.",
+                reviewer=reviewer.label,
+                reviewed=reviewed.label,
+            )
+        )
     if (reviewer.id, reviewed.id) in history:
-        problems.append(f"Пара из прошлых кампаний: {who}.")
+        problems.append(gettext("Пара из прошлых кампаний: %(pair)s.", pair=who))
     others = [facts[r] for r, v in arcs if v == reviewed.id and r != reviewer.id and r in facts]
     if any(o.region_id == reviewer.region_id for o in others):
         problems.append(
-            f"У школы {reviewed.label} два рецензента из одного региона ({reviewer.region_name})."
+            gettext(
+                "У школы %(reviewed)s два рецензента из одного региона (%(region)s).",
+                reviewed=reviewed.label,
+                region=reviewer.region_name,
+            )
         )
     return problems
 
@@ -301,15 +333,19 @@ def confirm_pairing(
     other = confirmed_pairing(pairing.campaign_id)
     if other is not None:
         raise StateConflict(
-            f"В кампании уже подтверждено распределение №{other.id}.", trigger=CONFIRM
+            gettext("В кампании уже подтверждено распределение №%(number)s.", number=other.id),
+            trigger=CONFIRM,
         )
     preview = current_preview(pairing)
     if preview is None:
         raise GuardRefused(
-            "Подтвердить можно только успешно завершённое распределение.", trigger=CONFIRM
+            gettext("Подтвердить можно только успешно завершённое распределение."),
+            trigger=CONFIRM,
         )
     if not preview["pairs"]:
-        raise GuardRefused("В распределении нет пар: подтверждать нечего.", trigger=CONFIRM)
+        raise GuardRefused(
+            gettext("В распределении нет пар: подтверждать нечего."), trigger=CONFIRM
+        )
     pairing.preview = preview
     pairing.confirmed_at = utcnow()
     pairing.confirmed_by_id = actor.id
@@ -326,7 +362,7 @@ def _locked(pairing_id: int, expected_version: int | None) -> Pairing:
     _refuse_if_confirmed(pairing)  # before the version: a second confirmation says so
     if expected_version is not None and expected_version != pairing.lock_version:
         raise StateConflict(
-            "Распределение уже изменено другим пользователем. Обновите страницу.",
+            gettext("Распределение уже изменено другим пользователем. Обновите страницу."),
             trigger=CONFIRM,
         )
     return pairing
@@ -336,9 +372,14 @@ def _refuse_if_confirmed(pairing: Pairing) -> None:
     if pairing.confirmed_at is not None:
         who = db.session.get(User, pairing.confirmed_by_id) if pairing.confirmed_by_id else None
         when = shown_time(pairing.confirmed_at)
-        name = who.full_name if who else "администратор"
+        name = who.full_name if who else gettext("администратор")
         raise StateConflict(
-            f"Распределение №{pairing.id} уже подтверждено ({name}, {when}): "
-            "назначения созданы, повторно подтвердить нельзя.",
+            gettext(
+                "Распределение №%(number)s уже подтверждено (%(who)s, %(when)s): "
+                "назначения созданы, повторно подтвердить нельзя.",
+                number=pairing.id,
+                who=name,
+                when=when,
+            ),
             trigger=CONFIRM,
         )

@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from blinker import Namespace
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from webapp.auth.models import User
@@ -202,7 +203,7 @@ def _k_of(document_id: int) -> int:
 def close_stage(document_id: int, reason: str, *, actor: User) -> Document:
     """The curator closes a document's peer stage with a reason: open assignments are cancelled."""
     if not reason.strip():
-        raise GuardRefused("Укажите причину закрытия этапа.", trigger=PeerTrigger.CANCEL)
+        raise GuardRefused(gettext("Укажите причину закрытия этапа."), trigger=PeerTrigger.CANCEL)
     stmt = select(PeerAssignment.id).where(
         PeerAssignment.document_id == document_id,
         PeerAssignment.state.in_([s.value for s in OPEN_STATES]),
@@ -246,7 +247,7 @@ def save_conclusion(
     """Store the peer checklist draft (all or nothing); only while the assignment is accepted."""
     if assignment.state != PeerState.ACCEPTED:
         raise GuardRefused(
-            "Заключение можно заполнять только по принятому назначению.",
+            gettext("Заключение можно заполнять только по принятому назначению."),
             trigger=PeerTrigger.SUBMIT,
         )
     _check_answers(assignment, answers, conclusion)
@@ -265,15 +266,27 @@ def _check_answers(assignment, answers, conclusion: str) -> None:
     problems = []
     for criterion_id, status, comment in answers:
         if criterion_id not in valid:
-            problems.append(f"Критерий {criterion_id} не из этого чек-листа.")
+            problems.append(
+                gettext("Критерий %(criterion)s не из этого чек-листа.", criterion=criterion_id)
+            )
         elif status not in ANSWER_STATUSES:
-            problems.append(f"Неизвестная оценка «{status}» у критерия {criterion_id}.")
+            problems.append(
+                gettext(
+                    "Неизвестная оценка «%(status)s» у критерия %(criterion)s.",
+                    status=status,
+                    criterion=criterion_id,
+                )
+            )
         elif len(comment) > COMMENT_MAX:
             problems.append(
-                f"Комментарий к критерию {criterion_id} длиннее {COMMENT_MAX} символов."
+                gettext(
+                    "Комментарий к критерию %(criterion)s длиннее %(limit)s символов.",
+                    criterion=criterion_id,
+                    limit=COMMENT_MAX,
+                )
             )
     if len(conclusion) > CONCLUSION_MAX:
-        problems.append(f"Заключение длиннее {CONCLUSION_MAX} символов.")
+        problems.append(gettext("Заключение длиннее %(limit)s символов.", limit=CONCLUSION_MAX))
     if problems:
         raise GuardRefused(" ".join(problems), trigger=PeerTrigger.SUBMIT)
 

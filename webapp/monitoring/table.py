@@ -11,6 +11,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import BinaryIO
 
+from flask_babel import gettext
+
 from webapp.auth.models import User
 from webapp.monitoring.models import TEXT_LIMITS
 from webapp.monitoring.services import VALUE_LIMIT, create_measure
@@ -67,21 +69,24 @@ def read_measures(path: Path, name: str) -> list[dict]:
             if field == "deadline":
                 fields[field] = parse_date(text)
                 if fields[field] is None:
-                    sheet.fail(row.number, column, "укажите дату в виде ДД.ММ.ГГГГ")
+                    sheet.fail(row.number, column, gettext("укажите дату в виде ДД.ММ.ГГГГ"))
             elif field == "target_value":
                 fields[field] = parse_number(text)
                 if fields[field] is None:
-                    sheet.fail(row.number, column, "укажите число")
+                    sheet.fail(row.number, column, gettext("укажите число"))
             else:
                 fields[field] = text
                 if not text:
-                    sheet.fail(row.number, column, "пустое значение")
+                    sheet.fail(row.number, column, gettext("пустое значение"))
                 elif len(text) > TEXT_LIMITS[field]:
-                    sheet.fail(row.number, column, f"длиннее {TEXT_LIMITS[field]} символов")
+                    limit = TEXT_LIMITS[field]
+                    message = gettext("длиннее %(limit)s символов", limit=limit)
+                    sheet.fail(row.number, column, message)
         rows.append(fields)
     sheet.check()
     if not rows:
-        raise TabularRejected([TabularError(None, None, "в файле нет строк с данными", name)])
+        message = gettext("в файле нет строк с данными")
+        raise TabularRejected([TabularError(None, None, message, name)])
     return rows
 
 
@@ -91,7 +96,8 @@ def spooled(stream: BinaryIO, filename: str | None) -> Iterator[tuple[Path, str]
     name = Path(filename or "").name[:100] or "file"
     suffix = Path(name).suffix.lower()
     if suffix not in SUFFIXES:
-        raise TabularRejected([TabularError(None, None, "нужен файл CSV или XLSX", name)])
+        message = gettext("нужен файл CSV или XLSX")
+        raise TabularRejected([TabularError(None, None, message, name)])
     handle, tmp = tempfile.mkstemp(prefix="measures-", suffix=suffix)
     try:
         with os.fdopen(handle, "wb") as out:

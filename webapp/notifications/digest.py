@@ -3,7 +3,8 @@
 The digest is itself a notification row (kind ``digest``, e-mail ``pending``), written in the
 same transaction that marks the collected rows ``digested``; the outbox and the mailer deliver it
 like any other, so a broker or SMTP fault delays it and never loses it. Its dedupe key names the
-user and the local day, so a second run the same day adds nothing.
+user and the local day, so a second run the same day adds nothing. Its subject and body are written
+in the recipient's language (``force_locale(user.locale)``), zone place included.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -65,14 +67,17 @@ def queue_digest(user_id: int, now: datetime) -> int:
     items = list(db.session.scalars(stmt))
     if not items:
         return 0
+    with force_locale((user.locale if user else None) or "ru"):
+        subject = gettext("Сводка уведомлений за %(day)s", day=local.strftime("%d.%m.%Y"))
+        body = digest_body(items, zone_name)
     db.session.add(
         Notification(
             user_id=user_id,
             kind=Kind.DIGEST.value,
             dedupe_key=key,
             link="/notifications",
-            subject=f"Сводка уведомлений за {local:%d.%m.%Y}",
-            body=digest_body(items, zone_name),
+            subject=subject,
+            body=body,
             read_at=now,
             email_state="pending",
         )
@@ -84,14 +89,15 @@ def queue_digest(user_id: int, now: datetime) -> int:
 
 
 def digest_body(items: list[Notification], zone_name: str) -> str:
-    lines = [f"Новых уведомлений: {len(items)}.", ""]
+    """The digest's text in the current language (the caller forces the recipient's)."""
+    lines = [gettext("Новых уведомлений: %(count)s.", count=len(items)), ""]
     place = place_of(zone_name)
     for item in items[:MAX_ITEMS]:
         lines.append(f"• {local_text(item.created_at, zone_name, place)} — {item.subject}")
         if url := object_url(item):
             lines.append(f"  {url}")
     if len(items) > MAX_ITEMS:
-        lines.append(f"… и ещё {len(items) - MAX_ITEMS}.")
+        lines.append(gettext("… и ещё %(count)s.", count=len(items) - MAX_ITEMS))
     return "\n".join(lines)
 
 

@@ -1,7 +1,9 @@
-"""Typed access to the rows of an import file (read by ``webapp.tabular``), with Russian problems.
+"""Typed access to the rows of an import file (read by ``webapp.tabular``), with clear problems.
 
 Nothing here touches the database. Every problem names the row as a spreadsheet user sees it
-(the header is row 1) and the column, so the whole file can be fixed in one go.
+(the header is row 1) and the column, so the whole file can be fixed in one go. Problems are
+written in the current language when found (``gettext``: the user's in a request, Russian in the
+CLI); the «строка N, столбец X» frame is added when shown (``TabularError.render``).
 """
 
 from __future__ import annotations
@@ -9,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from typing import TypeVar
+
+from flask_babel import gettext
 
 from webapp.tabular import Row, TabularError
 
@@ -41,17 +45,26 @@ class Cells:
         """The stripped text; empty when absent; too long or missing-but-required fail."""
         value = " ".join(self.row.cells.get(column, "").split())
         if required and not value:
-            self.fail(column, "значение не заполнено")
+            self.fail(column, gettext("значение не заполнено"))
         elif len(value) > max_len:
-            self.fail(column, f"слишком длинное значение ({len(value)} символов, можно {max_len})")
+            message = gettext(
+                "слишком длинное значение (%(length)s символов, можно %(limit)s)",
+                length=len(value),
+                limit=max_len,
+            )
+            self.fail(column, message)
         return value
 
-    def parsed(self, column: str, parse: Callable[[str], T | None], error: str) -> T | None:
-        """Apply ``parse`` to the cell; None from it is reported with ``error``."""
+    def parsed(
+        self, column: str, parse: Callable[[str], T | None], error: object, **args: object
+    ) -> T | None:
+        """Apply ``parse`` to the cell; None from it is reported with ``error``: a catalogue id
+        (``lazy_gettext``) whose ``%(value)s`` is the cell and whose other placeholders ``args``."""
         raw = self.row.cells.get(column, "")
         value = parse(raw)
         if value is None:
-            self.fail(column, error.format(raw) if raw else "значение не заполнено")
+            message = str(error) % {"value": raw, **args} if raw else None
+            self.fail(column, message or gettext("значение не заполнено"))
         return value
 
 

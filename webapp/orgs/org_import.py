@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import select
 
 from webapp.common.time import is_zone
@@ -75,7 +76,9 @@ def _school_row(cells: Cells) -> SchoolRow:
     attrs: dict[str, object] = {
         "name": cells.text("school_name", 400, required=True),
         "settlement": cells.parsed("settlement", _SETTLEMENTS.get, _BAD_SETTLEMENT),
-        "pupils": cells.parsed("pupils", lambda raw: parse_count(raw, MAX_PUPILS), _BAD_PUPILS),
+        "pupils": cells.parsed(
+            "pupils", lambda raw: parse_count(raw, MAX_PUPILS), _BAD_PUPILS, maximum=MAX_PUPILS
+        ),
     }
     if short_name := cells.text("short_name", 200):
         attrs["short_name"] = short_name
@@ -109,10 +112,14 @@ def _zone_or_blank(raw: str) -> bool:
     return not raw.strip() or is_zone(raw.strip())
 
 
-_BAD_ZONE = "часовой пояс «{}» неизвестен: укажите зону IANA, например Europe/Kaliningrad"
-_BAD_SETTLEMENT = "тип поселения «{}»: укажите urban/rural или городская/сельская"
-_BAD_PUPILS = f"«{{}}» — нужно целое число обучающихся от 0 до {MAX_PUPILS}"
-_BAD_FLAG = "«{}» — нужно 1/0, да/нет или true/false"
+_BAD_ZONE = lazy_gettext(
+    "часовой пояс «%(value)s» неизвестен: укажите зону IANA, например Europe/Kaliningrad"
+)
+_BAD_SETTLEMENT = lazy_gettext(
+    "тип поселения «%(value)s»: укажите urban/rural или городская/сельская"
+)
+_BAD_PUPILS = lazy_gettext("«%(value)s» — нужно целое число обучающихся от 0 до %(maximum)s")
+_BAD_FLAG = lazy_gettext("«%(value)s» — нужно 1/0, да/нет или true/false")
 
 
 def _check_school_codes(rows: list[SchoolRow], problems: list[TabularError]) -> None:
@@ -120,7 +127,11 @@ def _check_school_codes(rows: list[SchoolRow], problems: list[TabularError]) -> 
     first: dict[str, int] = {}
     for row in rows:
         if row.code and first.setdefault(row.code, row.number) != row.number:
-            message = f"школа с кодом «{row.code}» уже указана в строке {first[row.code]}"
+            message = gettext(
+                "школа с кодом «%(code)s» уже указана в строке %(first)s",
+                code=row.code,
+                first=first[row.code],
+            )
             problems.append(TabularError(row.number, "school_code", message))
 
 
@@ -134,12 +145,16 @@ def _check_region_names(
             continue
         first = named.setdefault(row.region_code, row)
         if first.region_name != row.region_name:
-            message = f"в строке {first.number} у региона «{row.region_code}» другое название"
-            message = f"{message} «{first.region_name}»"
+            message = gettext(
+                "в строке %(first)s у региона «%(code)s» другое название «%(name)s»",
+                first=first.number,
+                code=row.region_code,
+                name=first.region_name,
+            )
             problems.append(TabularError(row.number, "region_name", message))
     for row in rows:
         if row.region_code and row.region_code not in regions and row.region_code not in named:
-            message = f"регион «{row.region_code}» новый: укажите его название"
+            message = gettext("регион «%(code)s» новый: укажите его название", code=row.region_code)
             problems.append(TabularError(row.number, "region_name", message))
 
 

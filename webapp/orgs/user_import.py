@@ -7,6 +7,7 @@ import string
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from flask_babel import gettext, lazy_gettext
 from sqlalchemy import func, select
 
 from webapp.auth.models import ROLE_LABELS, Membership, RoleCode, User
@@ -120,9 +121,9 @@ def _user_row(cells: Cells) -> UserRow:
     """Parse one users row and check which scope columns its role needs; problems to ``cells``."""
     row = UserRow(
         number=cells.row.number,
-        email=cells.parsed("email", parse_email, "некорректный адрес электронной почты «{}»"),
+        email=cells.parsed("email", parse_email, _BAD_EMAIL),
         full_name=cells.text("full_name", 200),
-        role=cells.parsed("role", parse_role, _BAD_ROLE),
+        role=cells.parsed("role", parse_role, _BAD_ROLE, roles=_ROLE_CODES),
         region_code=cells.text("region_code", 16),
         municipality=cells.text("municipality", 200),
         school_code=cells.text("school_code", 32),
@@ -130,27 +131,35 @@ def _user_row(cells: Cells) -> UserRow:
         curator_codes=list(iter_codes(cells.row.cells.get("curator_schools", ""))),
     )
     if row.password and not PASSWORD_LIMITS[0] <= len(row.password) <= PASSWORD_LIMITS[1]:
-        cells.fail("password", _BAD_PASSWORD)
+        least, most = PASSWORD_LIMITS
+        message = gettext(
+            "пароль должен быть длиной от %(least)s до %(most)s символов", least=least, most=most
+        )
+        cells.fail("password", message)
     if row.role is not None:
         _check_role_columns(cells, row, row.role)
     return row
 
 
-_BAD_PASSWORD = "пароль должен быть длиной от {} до {} символов".format(*PASSWORD_LIMITS)
-_BAD_ROLE = "неизвестная роль «{}» (допустимы: " + ", ".join(r.value for r in RoleCode) + ")"
+_BAD_EMAIL = lazy_gettext("некорректный адрес электронной почты «%(value)s»")
+_BAD_ROLE = lazy_gettext("неизвестная роль «%(value)s» (допустимы: %(roles)s)")
+_ROLE_CODES = ", ".join(r.value for r in RoleCode)
 
 
 def _check_role_columns(cells: Cells, row: UserRow, role: RoleCode) -> None:
     """Scope columns the role needs must be filled; ones it does not use must be empty."""
-    label = f"«{ROLE_LABELS[role]}» ({role.value})"
+    label = {"role": gettext(ROLE_LABELS[role]), "code": role.value}
     for column in _SCOPE_COLUMNS:
         filled = bool(getattr(row, column))
         if column in _NEEDS[role] and not filled:
-            cells.fail(column, f"обязательно для роли {label}")
+            cells.fail(column, gettext("обязательно для роли «%(role)s» (%(code)s)", **label))
         elif column not in _ALLOWED[role] and filled:
-            cells.fail(column, f"не заполняется для роли {label}")
+            cells.fail(column, gettext("не заполняется для роли «%(role)s» (%(code)s)", **label))
     if row.curator_codes and role != R.CURATOR:
-        cells.fail("curator_schools", f"заполняется только для роли куратора, а не {label}")
+        message = gettext(
+            "заполняется только для роли куратора, а не «%(role)s» (%(code)s)", **label
+        )
+        cells.fail("curator_schools", message)
 
 
 def _resolve_scopes(rows: list[UserRow], problems: list[TabularError]) -> None:
@@ -168,7 +177,7 @@ def _resolve_scopes(rows: list[UserRow], problems: list[TabularError]) -> None:
         row.curated = [schools[c] for c in row.curator_codes if c in schools]
         for code in row.curator_codes:
             if code not in schools:
-                fail("curator_schools", f"школа с кодом «{code}» не найдена")
+                fail("curator_schools", _no_school(code))
 
 
 def _row_failer(row: UserRow, problems: list[TabularError]) -> Fail:
@@ -187,16 +196,18 @@ def _resolve_area(
         return
     region = regions.get(row.region_code)
     if region is None:
-        fail("region_code", f"регион с кодом «{row.region_code}» не найден")
+        fail("region_code", _no_region(row.region_code))
         return
     row.scope = (region.id, None, None)
     if row.role == R.MUNICIPAL_COORDINATOR and row.municipality:
         municipality = municipalities.get((row.region_code, name_key(row.municipality)))
         if municipality is None:
-            fail(
-                "municipality",
-                f"в регионе «{row.region_code}» нет муниципалитета «{row.municipality}»",
+            message = gettext(
+                "в регионе «%(region)s» нет муниципалитета «%(municipality)s»",
+                region=row.region_code,
+                municipality=row.municipality,
             )
+            fail("municipality", message)
             return
         row.scope = (None, municipality.id, None)
 
@@ -209,19 +220,34 @@ def _resolve_school(
         return
     school = schools.get(row.school_code)
     if school is None:
-        fail("school_code", f"школа с кодом «{row.school_code}» не найдена")
+        fail("school_code", _no_school(row.school_code))
         return
     row.scope = (None, None, school.id)
     region = regions.get(row.region_code)
     if row.region_code and region is None:
-        fail("region_code", f"регион с кодом «{row.region_code}» не найден")
+        fail("region_code", _no_region(row.region_code))
     elif region is not None and region.id != school.municipality.region_id:
-        fail("region_code", f"школа «{row.school_code}» не относится к региону «{row.region_code}»")
+        message = gettext(
+            "школа «%(school)s» не относится к региону «%(region)s»",
+            school=row.school_code,
+            region=row.region_code,
+        )
+        fail("region_code", message)
     if row.municipality and name_key(row.municipality) != name_key(school.municipality.name):
-        message = (
-            f"школа «{row.school_code}» относится к муниципалитету «{school.municipality.name}»"
+        message = gettext(
+            "школа «%(school)s» относится к муниципалитету «%(municipality)s»",
+            school=row.school_code,
+            municipality=school.municipality.name,
         )
         fail("municipality", message)
+
+
+def _no_school(code: str) -> str:
+    return gettext("школа с кодом «%(code)s» не найдена", code=code)
+
+
+def _no_region(code: str) -> str:
+    return gettext("регион с кодом «%(code)s» не найден", code=code)
 
 
 def _check_user_rows(
@@ -237,14 +263,18 @@ def _check_user_rows(
             row.role is not None
             and roles.setdefault((row.email, row.role), row.number) != row.number
         ):
-            message = f"{row.email} с ролью {row.role.value} уже указан в строке "
-            message += str(roles[row.email, row.role])
+            message = gettext(
+                "%(email)s с ролью %(role)s уже указан в строке %(first)s",
+                email=row.email,
+                role=row.role.value,
+                first=roles[row.email, row.role],
+            )
             problems.append(TabularError(row.number, "role", message))
         _check_same(row, "full_name", firsts, problems)
         _check_same(row, "password", firsts, problems)
     for row in rows:
         if row.email and row.email not in existing and (row.email, "full_name") not in firsts:
-            message = "значение не заполнено (новый пользователь)"
+            message = gettext("значение не заполнено (новый пользователь)")
             problems.append(TabularError(row.number, "full_name", message))
 
 
@@ -256,7 +286,11 @@ def _check_same(
         return
     first = firsts.setdefault((str(row.email), column), row)
     if getattr(first, column) != getattr(row, column):
-        message = f"для {row.email} в строке {first.number} указано другое значение"
+        message = gettext(
+            "для %(email)s в строке %(first)s указано другое значение",
+            email=row.email,
+            first=first.number,
+        )
         problems.append(TabularError(row.number, column, message))
 
 

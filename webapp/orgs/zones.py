@@ -6,7 +6,7 @@ region's code when the file has no ``time_zone`` column; regions outside the lis
 
 from __future__ import annotations
 
-from flask import has_request_context
+from flask import has_app_context
 from flask_babel import gettext
 from sqlalchemy import select
 
@@ -131,10 +131,11 @@ def zone_for_code(code: str) -> str:
 
 
 def place_of(zone_name: str | None) -> str:
-    """The place that names a zone (empty for zones outside Russia's list); in a request it is
-    translated to the viewer's language, elsewhere (e-mails from tasks) it stays Russian."""
+    """The place that names a zone (empty for zones outside Russia's list), in the current
+    language: the viewer's in a request, the recipient's where an e-mail is written under
+    ``force_locale`` (tasks and the worker have an app context); Russian without any context."""
     place = ZONE_PLACES.get(zone_name or "", "")
-    return gettext(place) if place and has_request_context() else place
+    return gettext(place) if place and has_app_context() else place
 
 
 def user_zone(user) -> str:
