@@ -123,6 +123,8 @@ def report_regional(*, job_id: int) -> str:
 def report_register(*, job_id: int) -> str:
     """An XLSX register (kinds ``reports.documents_xlsx``, ``…measures_xlsx``, ``…roadmap…``)."""
     return run_job(job_id, partial(report_jobs.run_register, job_id))
+
+
 @shared_task(name="jobs.crosscheck_report")
 def crosscheck_report(*, job_id: int) -> str:
     """The objectivity report of a large cross-check level (kind ``crosscheck.objectivity``)."""
