@@ -60,6 +60,7 @@ def test_worker_app_settings_and_beat_schedule(tmp_path):
         "diary.remind_followups",
         "expertise.scan_deadlines",
         "jobs.crosscheck_assign",
+        "jobs.crosscheck_report",
         "jobs.pair_schools",
         "jobs.report_regional",
         "jobs.report_register",
