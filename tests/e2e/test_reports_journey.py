@@ -1,6 +1,7 @@
-"""The year's reports in Chromium (issue 11 §5).
+"""The year's reports in Chromium (issue 11 §4–§5).
 
-The regional coordinator opens «Отчёты», builds the region's analytical report as a job that a
+The regional coordinator's dashboard shows the region's figures; from it the coordinator opens
+«Отчёты», builds the region's analytical report as a job that a
 real Celery worker runs over Redis, watches its page finish, downloads the DOCX, and the test
 opens it with python-docx and finds the region's real numbers; the PDF conclusion of the checked
 concept downloads from the document page and holds the checklist. PostgreSQL, dispatch on.
@@ -68,12 +69,24 @@ def live(pg_url, broker_url, worker, tmp_path_factory) -> Iterator[tuple[str, in
             db.engine.dispose()
 
 
+def column_sum(page, table: str, cell: str) -> int:
+    """The sum of one column of a dashboard table (a state absent from every row has no cells)."""
+    return sum(int(t) for t in page.locator(f"{table} tbody {cell}").all_inner_texts())
+
+
 def test_coordinator_builds_the_regional_report_and_reads_the_conclusion(browser, live, tmp_path):
     base_url, concept_id = live
     coordinator = Actor(browser, base_url, data.COORD)
     page = coordinator.page
     try:
-        page.goto("/reports")
+        # The dashboard shows the region's figures (counted by hand from data.py), then links on.
+        page.goto("/dashboard")
+        expect(page.locator("#territory-documents")).to_be_visible()
+        assert column_sum(page, "#territory-documents", "[data-total]") == 15
+        assert column_sum(page, "#territory-documents", "[data-state=approved]") == 1
+        assert column_sum(page, "#territory-measures", "[data-total]") == 2
+        assert column_sum(page, "#territory-measures", "[data-state=accepted]") == 1
+        page.click("#reports-link")
         expect(page.get_by_role("heading", name="Отчёты", exact=True)).to_be_visible()
         expect(page.locator("#region option:checked")).to_have_text("Республика Калмыкия")
         page.click("#start-regional")
