@@ -121,6 +121,22 @@ def test_autosave_refusals_in_the_chosen_language(app, demo, client, locale):
 
 
 @pytest.mark.parametrize(
+    ("locale", "message"),
+    [("en", "Task 2: a whole number from 0 to 2."), ("ru", "Задание 2: целое число от 0 до 2.")],
+)
+def test_the_grid_form_error_in_the_chosen_language(app, demo, client, locale, message):
+    world = w.build()
+    sheet = w.give(world, "38-VER-1", "38-TROI")
+    fetch(app, client, "get", f"/login?lang={locale}")
+    with app.app_context():
+        w.login(client, "expert.38-troi@test")
+    data = {"task_1": "1", "task_2": "3"}
+    refused = fetch(app, client, "post", f"/expert/sheets/{sheet.id}", data=data)
+    assert refused.status_code == 422
+    assert f'<div class="invalid-feedback">{message}</div>' in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
     ("lang", "message"),
     [
         ("en", "Points for task 5: a whole number from 0 to 2."),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext, lazy_gettext
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, NumberRange, Optional
@@ -15,7 +16,8 @@ class PointsForm(FlaskForm):
     """Fields ``task_<n>`` are added per task; ``action`` is save or submit."""
 
     action = StringField(
-        validators=[AnyOf(["save", "submit"], message="Неизвестное действие.")], default="save"
+        validators=[AnyOf(["save", "submit"], message=lazy_gettext("Неизвестное действие."))],
+        default="save",
     )
     lock_version = IntegerField(validators=[Optional()])
 
@@ -31,10 +33,12 @@ def points_form(maxima: Sequence[int], points: Sequence[int | None] | None = Non
 
     for n, m in enumerate(maxima, start=1):
         field = IntegerField(
-            f"Задание {n} (0–{m})",
+            gettext("Задание %(n)s (0–%(m)s)", n=n, m=m),
             validators=[
                 Optional(),
-                NumberRange(0, m, message=f"Задание {n}: целое число от 0 до {m}."),
+                NumberRange(
+                    0, m, message=gettext("Задание %(n)s: целое число от 0 до %(m)s.", n=n, m=m)
+                ),
             ],
             default=points[n - 1] if points and n - 1 < len(points) else None,
         )
@@ -44,17 +48,17 @@ def points_form(maxima: Sequence[int], points: Sequence[int | None] | None = Non
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
-        "Новый пароль",
+        lazy_gettext("Новый пароль"),
         validators=[
-            DataRequired("Введите пароль."),
+            DataRequired(lazy_gettext("Введите пароль.")),
             Length(
                 min=MIN_PASSWORD,
                 max=200,
-                message=f"Пароль: от {MIN_PASSWORD} до 200 символов.",
+                message=lazy_gettext("Пароль: от %(least)s до 200 символов.", least=MIN_PASSWORD),
             ),
         ],
     )
     confirm = PasswordField(
-        "Повторите пароль",
-        validators=[EqualTo("password", message="Пароли не совпадают.")],
+        lazy_gettext("Повторите пароль"),
+        validators=[EqualTo("password", message=lazy_gettext("Пароли не совпадают."))],
     )
