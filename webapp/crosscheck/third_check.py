@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import and_, func, or_, select
 
 from webapp.auth.models import Membership, RoleCode, User
@@ -26,9 +27,15 @@ from webapp.crosscheck.models import (
 )
 from webapp.crosscheck.objectivity import exceeds_threshold
 from webapp.extensions import db
-from webapp.notifications.crosscheck import tell_third_check
-from webapp.notifications.models import Notification
-from webapp.orgs.models import School
+from webapp.notifications.crosscheck import (
+    EXPERT_LINK,
+    add_all,
+    deadline_text,
+    school_zones,
+    tell_third_check,
+)
+from webapp.notifications.preferences import Kind
+from webapp.orgs.models import Region, School
 from workflows.crosscheck_campaign import CampaignState, Scope
 from workflows.score_sheet import SheetRole, SheetState
 
@@ -180,27 +187,6 @@ def coordinator_ids(campaign: CrossCheckCampaign) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
-def _add_once(
-    user_id: int, key: str, subject: str, body: str, link: str | None, kind: str = "reminder"
-) -> bool:
-    """Reminders and escalations are kind ``reminder`` (without a kind a row is mailed at once
-    whatever the recipient chose); a work nobody may check is ``action``."""
-    key = key[:120]
-    if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
-        return False
-    db.session.add(
-        Notification(
-            user_id=user_id,
-            dedupe_key=key,
-            subject=subject[:300],
-            body=body,
-            link=link,
-            kind=kind,
-        )
-    )
-    return True
-
-
 def _tell_expert(sheet: ScoreSheet, expert: CrossCheckExpert, campaign: CrossCheckCampaign) -> None:
     """In the expert's language, kind ``action`` (``webapp/notifications/crosscheck.py``)."""
     db.session.flush()  # the sheet's id names the notification and its link
@@ -208,17 +194,22 @@ def _tell_expert(sheet: ScoreSheet, expert: CrossCheckExpert, campaign: CrossChe
 
 
 def _tell_coordinators_no_expert(campaign: CrossCheckCampaign, work: CrossCheckWork) -> None:
-    for uid in sorted(coordinator_ids(campaign)):
-        _add_once(
-            uid,
-            f"xc-third-none:{work.id}:{uid}",
-            f"Нет эксперта для третьей проверки: {work.participant_code}",
-            f"Работе {work.participant_code} ({work.subject}, {work.grade} класс) нужна третья "
-            "проверка, но нет свободного эксперта третьей школы с этим предметом и классом. "
-            "Добавьте эксперта или увеличьте ёмкость.",
-            None,
-            kind="action",
+    """Each coordinator of the campaign, once per work, in their own language (kind ``action``)."""
+
+    def texts() -> tuple[str, str]:
+        subject = gettext("Нет эксперта для третьей проверки: %(code)s", code=work.participant_code)
+        body = gettext(
+            "Работе %(code)s (%(subject)s, %(grade)s класс) нужна третья проверка, но нет "
+            "свободного эксперта третьей школы с этим предметом и классом. Добавьте эксперта "
+            "или увеличьте ёмкость.",
+            code=work.participant_code,
+            subject=work.subject,
+            grade=work.grade,
         )
+        return subject, body
+
+    rows = {uid: (f"xc-third-none:{work.id}:{uid}", texts) for uid in coordinator_ids(campaign)}
+    add_all(rows, link=lambda _uid: None, kind=Kind.ACTION)
 
 
 # --- the beat: lost messages, reminders, escalation ------------------------------------------
@@ -266,9 +257,16 @@ def _deadline(campaign: CrossCheckCampaign, role: str) -> datetime | None:
 
 
 def remind_and_escalate(campaign: CrossCheckCampaign, now: datetime) -> dict:
-    """One reminder per expert and deadline before it; one escalation per coordinator after it."""
+    """One reminder per expert and deadline before it; one escalation per coordinator after it.
+    Every text in the recipient's language, the deadline in the zone of the expert's school (the
+    coordinators': the campaign's region); kind ``reminder``."""
     stmt = (
-        select(ScoreSheet.role, CrossCheckExpert.user_id, func.count())
+        select(
+            ScoreSheet.role,
+            CrossCheckExpert.user_id,
+            func.count(),
+            func.min(CrossCheckExpert.school_id),
+        )
         .join(CrossCheckExpert, CrossCheckExpert.id == ScoreSheet.expert_id)
         .where(
             ScoreSheet.campaign_id == campaign.id,
@@ -278,9 +276,9 @@ def remind_and_escalate(campaign: CrossCheckCampaign, now: datetime) -> dict:
         )
         .group_by(ScoreSheet.role, CrossCheckExpert.user_id)
     )
-    reminded = escalated = 0
+    due_soon: dict[str, dict[int, tuple[int, int]]] = {}
     overdue: Counter = Counter()
-    for role, user_id, count in db.session.execute(stmt):
+    for role, user_id, count, school_id in db.session.execute(stmt):
         due = _deadline(campaign, role)
         if due is None:
             continue
@@ -288,23 +286,67 @@ def remind_and_escalate(campaign: CrossCheckCampaign, now: datetime) -> dict:
         if due < now:
             overdue[kind] += count
         elif due - now <= REMINDER_BEFORE and user_id is not None:
-            reminded += _add_once(
-                user_id,
-                f"xc-remind:{campaign.id}:{kind}:{due:%Y%m%d%H%M}:{user_id}",
-                f"Напоминание: проверка работ ВПР до {due:%d.%m.%Y}",
-                f"Не завершена проверка {count} работ(ы) в «{campaign.title}». "
-                f"Срок: {due:%d.%m.%Y %H:%M} UTC.",
-                "/expert",
+            works, school = due_soon.setdefault(kind, {}).get(user_id, (0, school_id))
+            due_soon[kind][user_id] = (works + count, school)
+    reminded = escalated = 0
+    for kind, experts in sorted(due_soon.items()):
+        due = _deadline(campaign, SheetRole.THIRD if kind == "third" else SheetRole.FIRST)
+        zones = school_zones(school for _works, school in experts.values())
+        rows = {
+            uid: (
+                f"xc-remind:{campaign.id}:{kind}:{due:%Y%m%d%H%M}:{uid}",
+                _reminder_texts(campaign, due, works, zones.get(school)),
             )
+            for uid, (works, school) in experts.items()
+        }
+        reminded += add_all(rows, link=lambda _uid: EXPERT_LINK, kind=Kind.REMINDER)
+    region_zone = db.session.scalar(select(Region.time_zone).where(Region.id == campaign.region_id))
     for kind, count in sorted(overdue.items()):
-        due = campaign.third_check_deadline if kind == "third" else campaign.checking_deadline
-        for uid in sorted(coordinator_ids(campaign)):
-            escalated += _add_once(
-                uid,
+        due = _deadline(campaign, SheetRole.THIRD if kind == "third" else SheetRole.FIRST)
+        rows = {
+            uid: (
                 f"xc-overdue:{campaign.id}:{kind}:{due:%Y%m%d%H%M}:{uid}",
-                f"Просрочена проверка работ ВПР: {campaign.title}",
-                f"Срок {'третьей ' if kind == 'third' else ''}проверки истёк "
-                f"{due:%d.%m.%Y %H:%M} UTC, не проверено работ: {count}.",
-                None,
+                _overdue_texts(campaign, due, kind, count, region_zone),
             )
+            for uid in coordinator_ids(campaign)
+        }
+        escalated += add_all(rows, link=lambda _uid: None, kind=Kind.REMINDER)
     return {"reminded": reminded, "escalated": escalated}
+
+
+def _reminder_texts(campaign: CrossCheckCampaign, due: datetime, works: int, zone: str | None):
+    def texts() -> tuple[str, str]:
+        when = deadline_text(due, zone)
+        subject = gettext("Напоминание: проверка работ ВПР до %(when)s", when=when)
+        body = gettext(
+            "Не завершена проверка работ в «%(title)s»: %(works)s. Срок: %(when)s.",
+            title=campaign.title,
+            works=works,
+            when=when,
+        )
+        return subject, body
+
+    return texts
+
+
+def _overdue_texts(
+    campaign: CrossCheckCampaign, due: datetime, kind: str, count: int, zone: str | None
+):
+    def texts() -> tuple[str, str]:
+        when = deadline_text(due, zone)
+        subject = gettext("Просрочена проверка работ ВПР: %(title)s", title=campaign.title)
+        if kind == "third":
+            body = gettext(
+                "Срок третьей проверки истёк %(when)s, не проверено работ: %(count)s.",
+                when=when,
+                count=count,
+            )
+        else:
+            body = gettext(
+                "Срок проверки истёк %(when)s, не проверено работ: %(count)s.",
+                when=when,
+                count=count,
+            )
+        return subject, body
+
+    return texts

@@ -192,3 +192,32 @@ def test_reminder_before_and_escalation_after_the_deadline(client, xc):
         for k in keys
     )
     assert any(k.startswith(f"xc-overdue:{campaign.id}:check:") for k in keys)
+
+
+def test_reminder_and_escalation_in_each_recipients_language_and_local_time(client, xc):
+    """The expert (English) reads English with the deadline in Irkutsk time (its school is in the
+    Irkutsk region, UTC+8); the coordinator (Russian) reads Russian, Irkutsk time, never UTC."""
+    from datetime import UTC, datetime
+
+    sheet = w.give(xc, "38-VER-1", "38-TROI")
+    expert_user = db.session.get(w.User, xc.experts_by_id[sheet.expert_id].user_id)
+    expert_user.locale = "en"
+    campaign = db.session.get(w.CrossCheckCampaign, xc.campaign.id)
+    campaign.checking_deadline = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # 18:00 in Irkutsk
+    db.session.commit()
+    tc.remind_and_escalate(campaign, datetime(2026, 11, 30, 10, 0, tzinfo=UTC))
+    tc.remind_and_escalate(campaign, datetime(2026, 12, 2, 10, 0, tzinfo=UTC))
+    db.session.commit()
+    [reminder] = db.session.scalars(
+        select(Notification).where(Notification.dedupe_key.like("xc-remind:%"))
+    ).all()
+    assert reminder.user_id == expert_user.id and reminder.kind == "reminder"
+    assert reminder.subject == "Reminder: check the VPR works by 01.12.2026 18:00 (Irkutsk, UTC+8)"
+    assert "Checking is not finished" in reminder.body and "UTC+8" in reminder.body
+    [escalation] = db.session.scalars(
+        select(Notification).where(Notification.dedupe_key.like("xc-overdue:%"))
+    ).all()
+    assert escalation.subject.startswith("Просрочена проверка работ ВПР: ")
+    assert escalation.body == (
+        "Срок проверки истёк 01.12.2026 18:00 (Иркутск, UTC+8), не проверено работ: 1."
+    )
