@@ -15,7 +15,7 @@ from flask_babel import force_locale
 
 from tests.support import login
 from tests.webapp.documents.badfiles import xlsx
-from tests.webapp.helpers import SCHOOL, bring_to_review, documents_of, user
+from tests.webapp.helpers import CURATOR, SCHOOL, bring_to_review, documents_of, user
 from tests.webapp.monitoring.conftest import FIELDS, curator_of, fire, new_measure, report
 from tests.webapp.monitoring.conftest import SCHOOL as MEASURE_SCHOOL
 from webapp.documents import services as documents
@@ -184,3 +184,50 @@ def test_the_diff_page_says_why_in_the_chosen_language(app, demo, client, locale
     page = fetch(app, client, "get", f"/documents/{doc.id}/diff?a=1&b=2")
     assert page.status_code == 200
     assert problem in page.get_data(as_text=True)
+
+
+# --- the API: validation messages with limits and the checklist's criterion problems ----------
+
+
+def _token(app, client, email: str) -> dict:
+    with app.app_context():
+        response = client.post("/api/v1/auth/token", json={"email": email, "password": "demo-pass"})
+    return {"Authorization": f"Bearer {response.json['token']}"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "per_page", "school_id"),
+    [
+        ("en", "From 1 to 500 records per page.", "Must be from 1 to 2147483647."),
+        ("ru", "На странице от 1 до 500 записей.", "Должно быть от 1 до 2147483647."),
+    ],
+)
+def test_api_limits_in_the_requests_language(app, demo, client, lang, per_page, school_id):
+    headers = _token(app, client, CURATOR)
+    url = f"/api/v1/documents?per_page=501&school_id=0&lang={lang}"
+    refused = fetch(app, client, "get", url, headers=headers)
+    assert refused.status_code == 422
+    assert refused.json["error"]["fields"] == {"per_page": [per_page], "school_id": [school_id]}
+
+
+@pytest.mark.parametrize(
+    ("lang", "problem"),
+    [
+        ("en", "Criterion 999999 is not in this checklist."),
+        ("ru", "Критерий 999999 нет в этом чек-листе."),
+    ],
+)
+def test_api_checklist_criterion_problem_in_the_requests_language(app, demo, client, lang, problem):
+    doc = bring_to_review(documents_of("08-UMC")[0])
+    headers = _token(app, client, CURATOR)
+    url = f"/api/v1/documents/{doc.id}/review?lang={lang}"
+    criteria = fetch(app, client, "get", url, headers=headers).json["criteria"]
+    answers = [
+        {"criterion_id": criteria[0]["id"], "status": "met"},
+        {"criterion_id": 999999, "status": "met"},
+    ]
+    refused = fetch(app, client, "put", url, headers=headers, json={"criteria": answers})
+    assert refused.status_code == 422
+    fields = refused.json["error"]["fields"]
+    assert fields == {"criteria": {"1": {"criterion_id": [problem]}}}
+    assert refused.json["error"]["message"].endswith(problem)
