@@ -18,6 +18,7 @@ from tests.webapp.documents.badfiles import xlsx
 from tests.webapp.helpers import CURATOR, SCHOOL, bring_to_review, documents_of, user
 from tests.webapp.monitoring.conftest import FIELDS, curator_of, fire, new_measure, report
 from tests.webapp.monitoring.conftest import SCHOOL as MEASURE_SCHOOL
+from webapp.crosscheck import report_views
 from webapp.documents import services as documents
 from webapp.documents.textdiff import NoText, extract_text
 from webapp.extensions import db
@@ -231,3 +232,67 @@ def test_api_checklist_criterion_problem_in_the_requests_language(app, demo, cli
     fields = refused.json["error"]["fields"]
     assert fields == {"criteria": {"1": {"criterion_id": [problem]}}}
     assert refused.json["error"]["message"].endswith(problem)
+
+
+# --- the cross-check objectivity report: chart titles and the XLSX export ---------------------
+
+REPORT_EXPORT = {
+    "en": (
+        ("School", "Works", "Re-checked", "Mark changed, share"),
+        ("Direction", "Signs that need analysis"),
+        "no clear direction",
+        "Signs are a reason for analysis together with the school, not proof of",
+        "Distribution of primary scores: Веренская СОШ, math, grade 5",
+    ),
+    "ru": (
+        ("Школа", "Работ", "Перепроверено", "Отметка изменилась, доля"),
+        ("Направление", "Признаки, требующие анализа"),
+        "выраженного направления нет",
+        "Признаки — повод для анализа вместе со школой, а не доказательство",
+        "Распределение первичных баллов: Веренская СОШ, math, 5 класс",
+    ),
+}
+
+
+@pytest.mark.parametrize("locale", sorted(REPORT_EXPORT))
+def test_objectivity_report_texts_in_the_chosen_language(app, demo, client, locale):
+    import openpyxl
+
+    from tests.webapp.crosscheck import world as w
+    from webapp.crosscheck.sheets import submit_points
+
+    world = w.build()
+    sheet = w.give(world, "38-VER-1", "38-TROI")
+    expert = user("expert.38-troi@test")
+    submit_points(sheet.id, [1, 1, 1, 1, 0], actor=expert)
+    db.session.commit()
+    fetch(app, client, "get", f"/login?lang={locale}")
+    with app.app_context():
+        w.login(client, "coord.38@ekspertiza.local", "demo-pass")
+    first, last, direction, caveat, chart = REPORT_EXPORT[locale]
+    page = fetch(app, client, "get", f"/crosschecks/{world.campaign.id}/objectivity")
+    assert page.status_code == 200
+    xlsx = fetch(app, client, "get", f"/crosschecks/{world.campaign.id}/objectivity.xlsx")
+    assert xlsx.status_code == 200
+    book = openpyxl.load_workbook(io.BytesIO(xlsx.data), read_only=True)
+    rows = list(book.active.iter_rows(values_only=True))
+    assert rows[0][:4] == first and rows[0][-2:] == last
+    ver = next(r for r in rows[1:-1] if r[0] == "Веренская СОШ")
+    assert ver[9] == direction
+    assert rows[-1][0].startswith(caveat)
+    # the charts need more data than this world has: their titles are checked directly
+    signs = {"school_name": "Веренская СОШ", "subject": "math", "grade": 5}
+    with force_locale(locale):
+        assert report_views._chart_title(signs) == chart
+
+
+@pytest.mark.parametrize(
+    ("locale", "label"),
+    [
+        ("en", "high share of maximum scores (math, grade 5)"),
+        ("ru", "высокая доля максимальных баллов (math, 5 класс)"),
+    ],
+)
+def test_a_sign_in_the_export_in_the_current_language(app, locale, label):
+    with force_locale(locale):
+        assert report_views.sign_label("max_share:math:5") == label
