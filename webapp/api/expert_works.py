@@ -12,6 +12,7 @@ job has stored it (``webapp/crosscheck/report_jobs.py``): ask the same URL again
 from __future__ import annotations
 
 from flask import g, jsonify
+from flask_babel import lazy_gettext
 from flask_smorest import abort
 from marshmallow import fields, validate
 from sqlalchemy.orm import joinedload
@@ -64,7 +65,7 @@ class ScoresIn(Base):
     points = fields.List(
         fields.Integer(allow_none=True, validate=validate.Range(min=0, max=1000)),
         required=True,
-        validate=validate.Length(max=MAX_TASKS, error=f"Не больше {MAX_TASKS} заданий."),
+        validate=validate.Length(max=MAX_TASKS, error=lazy_gettext("Не больше {max} заданий.")),
     )
     submit = fields.Boolean(load_default=False)
     lock_version = fields.Integer(allow_none=True)

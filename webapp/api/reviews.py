@@ -83,8 +83,11 @@ def _answers(review: Review, items: list[dict]) -> dict[int, tuple[str, str]]:
     for index, item in enumerate(items):
         criterion_id = item["criterion_id"]
         if criterion_id not in known or criterion_id in answers:
-            problem = "нет в этом чек-листе" if criterion_id not in known else "указан дважды"
-            _refuse(index, f"Критерий {criterion_id} {problem}.")
+            if criterion_id not in known:
+                problem = gettext("Критерий %(id)s нет в этом чек-листе.", id=criterion_id)
+            else:
+                problem = gettext("Критерий %(id)s указан дважды.", id=criterion_id)
+            _refuse(index, problem)
         answers[criterion_id] = (item["status"], item["comment"] or "")
     return answers
 

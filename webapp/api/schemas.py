@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import g
+from flask_babel import lazy_gettext
 from flask_smorest.fields import Upload
 from marshmallow import EXCLUDE, Schema, fields, validate
 
@@ -12,12 +13,16 @@ from workflows.document import DocumentState, document_workflow
 
 MAX_ID = 2**31 - 1
 MAX_PER_PAGE = 500
+# Validation messages are catalogue ids with marshmallow's ``{min}``/``{max}`` placeholders:
+# ``lazy_gettext`` is evaluated when marshmallow formats the message, in the request's language.
 
 
 def _id(**kwargs) -> fields.Integer:
     """A database id: PostgreSQL ``integer``, so out-of-range values are refused, not sent."""
     return fields.Integer(
-        validate=validate.Range(min=1, max=MAX_ID, error=f"Должно быть от 1 до {MAX_ID}."),
+        validate=validate.Range(
+            min=1, max=MAX_ID, error=lazy_gettext("Должно быть от {min} до {max}.")
+        ),
         **kwargs,
     )
 
@@ -44,12 +49,14 @@ class ErrorSchema(Base):
 class PageQuery(Base):
     page = fields.Integer(
         load_default=1,
-        validate=validate.Range(min=1, max=MAX_ID, error="Номер страницы: от 1 до {max}."),
+        validate=validate.Range(
+            min=1, max=MAX_ID, error=lazy_gettext("Номер страницы: от {min} до {max}.")
+        ),
     )
     per_page = fields.Integer(
         load_default=50,
         validate=validate.Range(
-            min=1, max=MAX_PER_PAGE, error=f"На странице от 1 до {MAX_PER_PAGE} записей."
+            min=1, max=MAX_PER_PAGE, error=lazy_gettext("На странице от {min} до {max} записей.")
         ),
     )
 
@@ -139,7 +146,9 @@ class TransitionRequest(Base):
     comment = fields.String(
         load_default="",
         allow_none=True,
-        validate=validate.Length(max=5000, error="Комментарий длиннее {max} символов."),
+        validate=validate.Length(
+            max=5000, error=lazy_gettext("Комментарий длиннее {max} символов.")
+        ),
     )
     lock_version = fields.Integer(
         allow_none=True,
@@ -173,7 +182,9 @@ class AnswerIn(Base):
     comment = fields.String(
         load_default="",
         allow_none=True,
-        validate=validate.Length(max=2000, error="Комментарий длиннее {max} символов."),
+        validate=validate.Length(
+            max=2000, error=lazy_gettext("Комментарий длиннее {max} символов.")
+        ),
     )
 
 
@@ -214,7 +225,9 @@ class RemarkAnswerIn(Base):
     id = _id(required=True)
     answer = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=2000, error="Ответ: от {min} до {max} символов."),
+        validate=validate.Length(
+            min=1, max=2000, error=lazy_gettext("Ответ: от {min} до {max} символов.")
+        ),
     )
 
 

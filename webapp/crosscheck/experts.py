@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
 from webapp.auth.models import Membership, RoleCode, User
@@ -90,16 +91,20 @@ def _invite(user: User, campaign: CrossCheckCampaign) -> str:
     db.session.add(invitation)
     db.session.flush()
     link = f"{_base_url()}/invite/{token}"
+    with force_locale(user.locale or "ru"):  # the recipient's language
+        subject = gettext("Приглашение эксперта: %(title)s", title=campaign.title)
+        body = _included(campaign) + "\n"
+        body += gettext(
+            "Чтобы войти, задайте пароль по ссылке (действует %(days)s дней, один раз): %(link)s",
+            days=INVITATION_DAYS,
+            link=link,
+        )
     db.session.add(
         Notification(
             user_id=user.id,
             dedupe_key=f"xc-invite:{invitation.id}",
-            subject=f"Приглашение эксперта: {campaign.title}"[:300],
-            body=(
-                f"Вы включены в список экспертов перекрёстной проверки ВПР «{campaign.title}».\n"
-                f"Чтобы войти, задайте пароль по ссылке (действует {INVITATION_DAYS} дней, "
-                f"один раз): {link}"
-            ),
+            subject=subject[:300],
+            body=body,
         )
     )
     return token
@@ -109,17 +114,28 @@ def _tell_existing(user: User, campaign: CrossCheckCampaign) -> None:
     key = f"xc-expert:{campaign.id}:{user.id}"
     if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
         return
+    with force_locale(user.locale or "ru"):  # the recipient's language
+        subject = gettext("Вы эксперт перекрёстной проверки: %(title)s", title=campaign.title)
+        body = (
+            _included(campaign)
+            + " "
+            + gettext("Назначенные вам работы появятся в разделе «Проверка работ ВПР».")
+        )
     db.session.add(
         Notification(
             user_id=user.id,
             dedupe_key=key,
             link="/expert",
-            subject=f"Вы эксперт перекрёстной проверки: {campaign.title}"[:300],
-            body=(
-                f"Вы включены в список экспертов перекрёстной проверки ВПР «{campaign.title}». "
-                "Назначенные вам работы появятся в разделе «Проверка работ ВПР»."
-            ),
+            subject=subject[:300],
+            body=body,
         )
+    )
+
+
+def _included(campaign: CrossCheckCampaign) -> str:
+    return gettext(
+        "Вы включены в список экспертов перекрёстной проверки ВПР «%(title)s».",
+        title=campaign.title,
     )
 
 

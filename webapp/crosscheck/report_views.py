@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -119,7 +120,7 @@ def report(campaign_id: int):
         schools=data["schools"][(page - 1) * SCHOOLS_PER_PAGE : page * SCHOOLS_PER_PAGE],
         charts=charts,
         difference_chart=(
-            diverging_svg(differences[:60], title="Средняя разница баллов школы и перепроверки")
+            diverging_svg(differences[:60], title=_("Средняя разница баллов школы и перепроверки"))
             if len(differences) > 1
             else None
         ),
@@ -135,21 +136,26 @@ def _bounds(data: dict, signs: dict) -> dict[int, int]:
 
 
 def _chart_title(s: dict) -> str:
-    return f"Распределение первичных баллов: {s['school_name']}, {s['subject']}, {s['grade']} класс"
+    return _(
+        "Распределение первичных баллов: %(school)s, %(subject)s, %(grade)s класс",
+        school=s["school_name"],
+        subject=s["subject"],
+        grade=s["grade"],
+    )
 
 
 EXPORT_HEADER = [
-    "Школа",
-    "Работ",
-    "Перепроверено",
-    "Отметка изменилась, доля",
-    "Повысилась, доля",
-    "Понизилась, доля",
-    "Средняя разница (школа − перепроверка)",
-    "95 % интервал: от",
-    "95 % интервал: до",
-    "Направление",
-    "Признаки, требующие анализа",
+    lazy_gettext("Школа"),
+    lazy_gettext("Работ"),
+    lazy_gettext("Перепроверено"),
+    lazy_gettext("Отметка изменилась, доля"),
+    lazy_gettext("Повысилась, доля"),
+    lazy_gettext("Понизилась, доля"),
+    lazy_gettext("Средняя разница (школа − перепроверка)"),
+    lazy_gettext("95 % интервал: от"),
+    lazy_gettext("95 % интервал: до"),
+    lazy_gettext("Направление"),
+    lazy_gettext("Признаки, требующие анализа"),
 ]
 
 
@@ -169,17 +175,19 @@ def export_rows(data: dict):
             None if row["mean_difference"] is None else round(row["mean_difference"], 3),
             None if row["ci_low"] is None else round(row["ci_low"], 3),
             None if row["ci_high"] is None else round(row["ci_high"], 3),
-            reports.DIRECTION_TEXTS[row["direction"]],
+            _(reports.DIRECTION_TEXTS[row["direction"]]),
             "; ".join(sign_label(code) for code in row["signs"]),
         ]
-    yield [reports.CAVEAT]
+    yield [_(reports.CAVEAT)]
 
 
 def sign_label(code: str) -> str:
-    """``peak_3:math:5`` → «пик сразу над границей отметки «3» (math, 5 класс)»."""
-    kind, _, rest = code.partition(":")
-    subject, _, grade = rest.partition(":")
-    return f"{reports.SIGN_TEXTS.get(kind, kind)} ({subject}, {grade} класс)"
+    """``peak_3:math:5`` → «пик сразу над границей отметки «3» (math, 5 класс)», in the current
+    language."""
+    kind, _sep, rest = code.partition(":")
+    subject, _sep, grade = rest.partition(":")
+    sign = _(reports.SIGN_TEXTS[kind]) if kind in reports.SIGN_TEXTS else kind
+    return _("%(sign)s (%(subject)s, %(grade)s класс)", sign=sign, subject=subject, grade=grade)
 
 
 @bp.route("/crosschecks/<int:campaign_id>/objectivity/progress")
@@ -222,7 +230,9 @@ def export(campaign_id: int):
     handle, path = tempfile.mkstemp(suffix=".xlsx")
     os.close(handle)
     try:
-        write_xlsx(path, EXPORT_HEADER, export_rows(data), title="Объективность")
+        write_xlsx(
+            path, [str(h) for h in EXPORT_HEADER], export_rows(data), title=_("Объективность")
+        )
         content = Path(path).read_bytes()  # one row per school: small
     finally:
         os.unlink(path)

@@ -1,9 +1,11 @@
-"""Follow-up reminders: on an entry's follow-up date its curator gets one notification."""
+"""Follow-up reminders: on an entry's follow-up date its curator gets one notification, in the
+curator's language."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import String, cast, exists, literal, select
 from sqlalchemy.orm import joinedload
 
@@ -38,12 +40,16 @@ def due_entries(today: date) -> list[DiaryEntry]:
 
 
 def reminder_text(entry: DiaryEntry) -> tuple[str, str]:
-    subject = f"Контроль договорённостей: {entry.school.short_name}"[:300]
-    body = (
-        f"Сегодня ({entry.follow_up_on:%d.%m.%Y}) срок контроля по записи дневника "
-        f"от {entry.held_on:%d.%m.%Y} ({entry.school.short_name}).\n"
-        f"Договорённости: {entry.agreements or '—'}"
+    """Subject and body in the current language (the caller forces the curator's)."""
+    school = entry.school.short_name
+    subject = gettext("Контроль договорённостей: %(school)s", school=school)[:300]
+    body = gettext(
+        "Сегодня (%(today)s) срок контроля по записи дневника от %(held)s (%(school)s).",
+        today=entry.follow_up_on.strftime("%d.%m.%Y"),
+        held=entry.held_on.strftime("%d.%m.%Y"),
+        school=school,
     )
+    body += "\n" + gettext("Договорённости: %(agreements)s", agreements=entry.agreements or "—")
     return subject, body
 
 
@@ -51,7 +57,8 @@ def queue_followup_reminders(today: date) -> int:
     """Add the missing reminders and commit; returns how many were added."""
     created = 0
     for entry in due_entries(today):
-        subject, body = reminder_text(entry)
+        with force_locale(entry.curator.locale or "ru"):
+            subject, body = reminder_text(entry)
         db.session.add(
             Notification(
                 user_id=entry.curator_id,

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
+from flask_babel import gettext
 from sqlalchemy import select
 
 from webapp.auth.models import User
@@ -87,10 +88,12 @@ def ensure_may_add_version(actor: User, document: Document) -> None:
     if not can_upload(actor, document):
         raise UploadNotAllowed("Загружать версии может только сама школа.")
     if document.state not in EDITABLE_STATES:
-        state = STATE_LABELS[DocumentState(document.state)]
         raise UploadNotAllowed(
-            f"В состоянии «{state}» новую версию загрузить нельзя: "
-            "документ на проверке или утверждён."
+            gettext(
+                "В состоянии «%(state)s» новую версию загрузить нельзя: "
+                "документ на проверке или утверждён.",
+                state=gettext(STATE_LABELS[DocumentState(document.state)]),
+            )
         )
 
 
@@ -111,8 +114,11 @@ def _same_content(document: Document, sha256: str) -> DocumentVersion | None:
         return None
     if latest.number <= document.revision_base_version:
         raise UploadNotAllowed(
-            f"Этот файл совпадает с версией {latest.number}, которую уже проверил куратор: "
-            "загрузите исправленный файл."
+            gettext(
+                "Этот файл совпадает с версией %(number)s, которую уже проверил куратор: "
+                "загрузите исправленный файл.",
+                number=latest.number,
+            )
         )
     return latest
 

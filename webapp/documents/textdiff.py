@@ -17,6 +17,7 @@ from xml.etree.ElementTree import Element
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
+from flask_babel import gettext
 
 from webapp.tabular.zipcheck import ZIP_ERRORS, ZipRejected, open_vetted
 
@@ -30,17 +31,29 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _TEXT_NS = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _ODF_BLOCKS = {f"{_TEXT_NS}p", f"{_TEXT_NS}h"}
 
-NO_TEXT_KINDS = {"xlsx": "таблица XLSX", "ods": "таблица ODS"}
+
+def _(text: str) -> str:
+    """Mark a catalogue id for extraction; translated with ``gettext`` where raised."""
+    return text
+
+
+NO_TEXT_KINDS = {"xlsx": _("таблица XLSX"), "ods": _("таблица ODS")}
 
 
 class NoText(Exception):
-    """No text can be extracted; ``str()`` is a Russian reason for the page."""
+    """No text can be extracted; ``str()`` is the reason for the page, in the current language
+    (formatted through ``gettext`` where raised)."""
 
 
 def extract_text(path: Path, kind: str) -> list[str]:
     """The version's paragraphs (non-empty, stripped), or :class:`NoText` with the reason."""
     if kind in NO_TEXT_KINDS:
-        raise NoText(f"Текст не извлекается: это {NO_TEXT_KINDS[kind]}. Скачайте обе версии.")
+        raise NoText(
+            gettext(
+                "Текст не извлекается: это %(kind)s. Скачайте обе версии.",
+                kind=gettext(NO_TEXT_KINDS[kind]),
+            )
+        )
     try:
         if kind == "docx":
             lines = _docx_lines(path)
@@ -49,15 +62,15 @@ def extract_text(path: Path, kind: str) -> list[str]:
         elif kind == "pdf":
             lines = _pdf_lines(path)
         else:
-            raise NoText("Текст не извлекается из файла этого типа.")
+            raise NoText(gettext("Текст не извлекается из файла этого типа."))
     except NoText:
         raise
     except (ZipRejected, *ZIP_ERRORS, DefusedXmlException, ParseError) as exc:
-        raise NoText("Текст не извлекается: файл повреждён.") from exc
+        raise NoText(gettext("Текст не извлекается: файл повреждён.")) from exc
     lines = _cap([line.strip() for line in lines if line.strip()])
     if not lines:
         raise NoText(
-            "В файле нет текстового слоя (например, это скан): сравните версии, открыв их."
+            gettext("В файле нет текстового слоя (например, это скан): сравните версии, открыв их.")
         )
     return lines
 
@@ -77,9 +90,9 @@ def _xml_member(path: Path, name: str) -> Element:
         try:
             info = zf.getinfo(name)
         except KeyError as exc:
-            raise NoText("Текст не извлекается: в документе нет основной части.") from exc
+            raise NoText(gettext("Текст не извлекается: в документе нет основной части.")) from exc
         if info.file_size > MAX_XML_MEMBER:
-            raise NoText("Текст не извлекается: документ слишком большой для сравнения.")
+            raise NoText(gettext("Текст не извлекается: документ слишком большой для сравнения."))
         data = _read_capped(zf, info)
     return fromstring(data, forbid_dtd=True)
 
@@ -90,7 +103,7 @@ def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
         while chunk := member.read(64 * 1024):
             data += chunk
             if len(data) > min(info.file_size, MAX_XML_MEMBER):
-                raise NoText("Текст не извлекается: файл повреждён.")
+                raise NoText(gettext("Текст не извлекается: файл повреждён."))
     return bytes(data)
 
 
@@ -143,7 +156,7 @@ def _pdf_lines(path: Path) -> list[str]:
     try:
         reader = PdfReader(path)
         if reader.is_encrypted:
-            raise NoText("Текст не извлекается: PDF защищён паролем.")
+            raise NoText(gettext("Текст не извлекается: PDF защищён паролем."))
         lines, total = [], 0
         for page in reader.pages[:MAX_PDF_PAGES]:
             text = page.extract_text() or ""
@@ -153,7 +166,7 @@ def _pdf_lines(path: Path) -> list[str]:
                 break
         return lines
     except (PdfReadError, ValueError, KeyError, TypeError, RecursionError) as exc:
-        raise NoText("Текст не извлекается: PDF повреждён.") from exc
+        raise NoText(gettext("Текст не извлекается: PDF повреждён.")) from exc
 
 
 @dataclass(frozen=True)

@@ -238,7 +238,9 @@ def diff(document_id: int):
         try:
             texts.append(extract_text(services.version_path(version), version.kind))
         except NoText as exc:
-            problems.append(f"Версия {version.number}: {exc}")
+            problems.append(
+                gettext("Версия %(number)s: %(reason)s", number=version.number, reason=exc)
+            )
     return render_template(
         "documents/diff.html",
         document=document,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import BinaryIO
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from webapp.auth.models import User
@@ -30,7 +31,8 @@ VALUE_LIMIT = 1e12
 
 
 class MonitoringRefused(Exception):
-    """A refusal with a Russian message for the user."""
+    """A refusal whose message is already in the current language (the request's; Russian in
+    the CLI and the worker): formatted through ``gettext`` where it is raised."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -38,35 +40,38 @@ class MonitoringRefused(Exception):
 
 
 def field_problems(fields: dict) -> list[str]:
-    """Russian problems of a measure's fields (required text, lengths, date, number)."""
+    """Problems of a measure's fields (required text, lengths, date, number), in the current
+    language."""
     problems = []
     for name, limit in TEXT_LIMITS.items():
         value = (fields.get(name) or "").strip()
-        label = FIELD_LABELS[name]
+        label = gettext(FIELD_LABELS[name])
         if not value:
-            problems.append(f"Заполните поле «{label}».")
+            problems.append(gettext("Заполните поле «%(label)s».", label=label))
         elif len(value) > limit:
-            problems.append(f"Поле «{label}» длиннее {limit} символов.")
+            problems.append(
+                gettext("Поле «%(label)s» длиннее %(limit)s символов.", label=label, limit=limit)
+            )
     if not isinstance(fields.get("deadline"), date):
-        problems.append("Укажите срок в виде даты ДД.ММ.ГГГГ.")
+        problems.append(gettext("Укажите срок в виде даты ДД.ММ.ГГГГ."))
     target = fields.get("target_value")
     if not isinstance(target, int | float) or isinstance(target, bool):
-        problems.append("Укажите целевое значение числом.")
+        problems.append(gettext("Укажите целевое значение числом."))
     elif abs(target) > VALUE_LIMIT:
-        problems.append("Целевое значение слишком велико.")
+        problems.append(gettext("Целевое значение слишком велико."))
     return problems
 
 
 def create_measure(school_id: int, fields: dict, *, actor: User) -> Measure:
     """A new measure of the school with its (empty) report; the caller commits."""
     if not may_report(actor, school_id):
-        raise MonitoringRefused("Мероприятия вносит сама школа.")
+        raise MonitoringRefused(gettext("Мероприятия вносит сама школа."))
     problems = field_problems(fields)
     document_id = fields.get("document_id")
     if document_id is not None:
         document = db.session.get(Document, document_id)
         if document is None or document.school_id != school_id:
-            problems.append("Выберите программу своей школы.")
+            problems.append(gettext("Выберите программу своей школы."))
     if problems:
         raise MonitoringRefused(" ".join(problems))
     measure = Measure(
@@ -99,12 +104,14 @@ def save_report(
     if expected_version is not None and check.lock_version != expected_version:
         raise MonitoringRefused(EVIDENCE_CHECKS.conflict_message(check))
     if not may_report(actor, check.measure.school_id):
-        raise MonitoringRefused("Отчёт о мероприятии заполняет сама школа.")
+        raise MonitoringRefused(gettext("Отчёт о мероприятии заполняет сама школа."))
     if check.state not in EDITABLE_STATES:
-        state = STATE_LABELS[EvidenceState(check.state)]
-        raise MonitoringRefused(f"В состоянии «{state}» отчёт изменить нельзя.")
+        state = gettext(STATE_LABELS[EvidenceState(check.state)])
+        raise MonitoringRefused(
+            gettext("В состоянии «%(state)s» отчёт изменить нельзя.", state=state)
+        )
     if actual_value is not None and abs(actual_value) > VALUE_LIMIT:
-        raise MonitoringRefused("Фактическое значение слишком велико.")
+        raise MonitoringRefused(gettext("Фактическое значение слишком велико."))
     if actual_value is not None:
         check.actual_value = actual_value
     if stream is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from webapp.auth.models import User
@@ -44,10 +45,15 @@ def build_context(
 
 
 def conflict_message(check: EvidenceCheck) -> str:
-    state = ew.STATE_LABELS[ew.EvidenceState(check.state)]
-    who = check.state_changed_by or "другой пользователь"
+    state = gettext(ew.STATE_LABELS[ew.EvidenceState(check.state)])
+    who = check.state_changed_by or gettext("другой пользователь")
     when = check.state_changed_at.strftime("%d.%m.%Y %H:%M")
-    return f"Отчёт уже изменён: {who}, {when} UTC. Сейчас: «{state}». Обновите страницу."
+    return gettext(
+        "Отчёт уже изменён: %(who)s, %(when)s UTC. Сейчас: «%(state)s». Обновите страницу.",
+        who=who,
+        when=when,
+        state=state,
+    )
 
 
 EVIDENCE_CHECKS = Binding(

@@ -1,4 +1,5 @@
-"""Who is told of an evidence check's transitions, and the texts (outbox rows, same transaction).
+"""Who is told of an evidence check's transitions, and the texts (outbox rows, same transaction),
+in each recipient's language.
 
 Audiences of ``workflows.evidence_check`` metadata: ``school`` (the measure's school members) and
 ``checkers`` (the school's curators and the municipal coordinators of its municipality).
@@ -6,12 +7,13 @@ Audiences of ``workflows.evidence_check`` metadata: ``school`` (the measure's sc
 
 from __future__ import annotations
 
+from flask_babel import force_locale, gettext
 from sqlalchemy import select
 
 from webapp.auth.models import Membership, RoleCode, User
 from webapp.extensions import db
 from webapp.notifications.models import Notification
-from webapp.notifications.outbox import curator_ids, school_user_ids
+from webapp.notifications.outbox import _locale_of, curator_ids, school_user_ids
 from webapp.orgs.models import School
 from webapp.workflow.signals import transition_recorded
 from workflows.evidence_check import STATE_LABELS, EvidenceState, evidence_workflow
@@ -45,20 +47,31 @@ def recipients_for(trigger: str, school_id: int) -> set[int]:
     return users
 
 
+def evidence_text(measure, state_value: str, log) -> tuple[str, str]:
+    """Subject and body in the current language (the caller forces the recipient's)."""
+    state = gettext(STATE_LABELS[EvidenceState(state_value)])
+    subject = gettext("Мониторинг: %(title)s — %(state)s", title=measure.title[:200], state=state)
+    body = gettext(
+        "%(actor)s — мероприятие «%(title)s» (%(school)s): %(state)s.",
+        actor=log.actor_name,
+        title=measure.title,
+        school=measure.school.short_name,
+        state=state,
+    )
+    if log.comment:
+        body += "\n" + gettext("Замечание: %(comment)s", comment=log.comment)
+    return subject, body
+
+
 def on_transition(check, *, event: TransitionEvent, log) -> None:
     if event.workflow != evidence_workflow.name:
         return
     measure = check.measure
-    state = STATE_LABELS[EvidenceState(event.dest)]
-    subject = f"Мониторинг: {measure.title[:200]} — {state}"
-    body = (
-        f"{log.actor_name} — мероприятие «{measure.title}» ({measure.school.short_name}): {state}."
-    )
-    if log.comment:
-        body += f"\nЗамечание: {log.comment}"
     db.session.flush()  # the log row's id names the notifications
     users = sorted(recipients_for(event.trigger, measure.school_id) - {log.actor_id})
     for uid in users:
+        with force_locale(_locale_of(uid)):
+            subject, body = evidence_text(measure, event.dest, log)
         db.session.add(
             Notification(
                 user_id=uid,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext
+
 from webapp.auth.models import User
 from webapp.documents.workflow import SYSTEM_NAME
 from webapp.roadmaps.models import RoadmapItem
@@ -28,10 +30,15 @@ def build_item_context(
 
 
 def item_conflict(item: RoadmapItem) -> str:
-    state = rw.STATE_LABELS[rw.ItemState(item.state)]
-    who = item.state_changed_by or "другой пользователь"
+    state = gettext(rw.STATE_LABELS[rw.ItemState(item.state)])
+    who = item.state_changed_by or gettext("другой пользователь")
     when = item.state_changed_at.strftime("%d.%m.%Y %H:%M")
-    return f"Мероприятие уже изменено: {who}, {when} UTC. Сейчас: «{state}». Обновите страницу."
+    return gettext(
+        "Мероприятие уже изменено: %(who)s, %(when)s UTC. Сейчас: «%(state)s». Обновите страницу.",
+        who=who,
+        when=when,
+        state=state,
+    )
 
 
 ITEMS = Binding(model=RoadmapItem, build_context=build_item_context, conflict_message=item_conflict)

@@ -226,10 +226,13 @@ def test_checkers_see_but_do_not_enter(app, demo, client):
 
 
 def test_screens_render_in_english(app, demo, client):
-    measure = new_measure()
+    measure = new_measure()  # its texts are formatted in the test's context, which caches "ru"
     login(client, SCHOOL)
-    page = client.get(f"/monitoring/schools/{measure.school_id}?lang=en").get_data(as_text=True)
+    with app.app_context():  # so each request gets a fresh context that chooses the language
+        url = f"/monitoring/schools/{measure.school_id}?lang=en"
+        page = client.get(url).get_data(as_text=True)
     assert "Measures and monitoring" in page and "Report not sent" in page
-    page = client.get(f"/monitoring/measures/{measure.id}").get_data(as_text=True)
+    with app.app_context():
+        page = client.get(f"/monitoring/measures/{measure.id}").get_data(as_text=True)
     assert "Upload an evidence file (after a return, a new file)." in page
     assert "Enter the actual value of the indicator." in page
