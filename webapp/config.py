@@ -74,5 +74,11 @@ def load_config() -> dict:
         "DASHBOARD_CACHE_SECONDS": float(os.environ.get("DASHBOARD_CACHE_SECONDS", "30")),
         "ZONE_CACHE_SECONDS": float(os.environ.get("ZONE_CACHE_SECONDS", "10")),
         "QUEUE_PAGE_SIZE": int(os.environ.get("QUEUE_PAGE_SIZE", "30")),
+        "CROSSCHECK_REPORT_INLINE_WORKS": int(
+            os.environ.get("CROSSCHECK_REPORT_INLINE_WORKS", "20000")
+        ),
+        "CROSSCHECK_REPORT_VERSION_SECONDS": float(
+            os.environ.get("CROSSCHECK_REPORT_VERSION_SECONDS", "10")
+        ),
         "API_TOKEN_MAX_AGE": int(os.environ.get("API_TOKEN_MAX_AGE", str(12 * 3600))),
     }

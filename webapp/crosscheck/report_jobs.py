@@ -18,14 +18,14 @@ The job only reads; its params are ``{campaign_id, school_id, municipality_id, v
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 
 from flask import current_app
 from sqlalchemy import select
 
+from webapp.common.cache import ScopeCache
 from webapp.crosscheck import report as reports
-from webapp.crosscheck.models import CrossCheckCampaign
+from webapp.crosscheck.models import CrossCheckCampaign, CrossCheckWork, ScoreSheet
 from webapp.extensions import db
 from webapp.jobs.errors import JobInputError
 from webapp.jobs.kinds import CROSSCHECK_REPORT
@@ -119,24 +119,21 @@ def report_view(
     return ReportView(data, False, job, at)
 
 
-# The campaign's data version, per process, for VERSION_SECONDS: its two aggregates read every
-# submitted sheet and every work (≈ 0.4 s for a region on a loaded machine), and a large level's
-# report may lag a new score by those seconds. CROSSCHECK_REPORT_VERSION_SECONDS overrides it.
-VERSION_SECONDS = 10.0
-_VERSIONS: dict[int, tuple[float, tuple]] = {}
+# The campaign's data version, per process, for CROSSCHECK_REPORT_VERSION_SECONDS (the shared
+# ScopeCache; a new score or list saved in this process drops it at once): its two aggregates read
+# every submitted sheet and every work (≈ 0.4 s for a region on a loaded machine), so a large
+# level's report may lag a score saved by another process by those seconds.
+def _version_sources() -> tuple[type, ...]:
+    return (ScoreSheet, CrossCheckWork)
+
+
+_versions = ScopeCache(
+    "crosscheck_report_version", _version_sources, "CROSSCHECK_REPORT_VERSION_SECONDS"
+)
 
 
 def current_version(campaign_id: int) -> tuple:
-    ttl = float(current_app.config.get("CROSSCHECK_REPORT_VERSION_SECONDS", VERSION_SECONDS))
-    now = time.monotonic()
-    cached = _VERSIONS.get(campaign_id)
-    if cached is not None and now - cached[0] < ttl and cached[1][0] == str(db.engine.url):
-        return cached[1]
-    parts = reports.data_version(campaign_id)
-    if len(_VERSIONS) > 256:
-        _VERSIONS.clear()
-    _VERSIONS[campaign_id] = (now, parts)
-    return parts
+    return _versions.get(campaign_id, lambda: reports.data_version(campaign_id))
 
 
 # Decoded results of finished report jobs, per process: a succeeded job's result never changes,
